@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# A real, single-node Apache Kafka (KRaft, broker+controller in one JVM) for
+# development and tests, resolved from Maven Central and started with java.
+#
+#   scripts/kafka.sh start | stop | status | restart | clean
+#
+# Environment:
+#   KAFKA_PORT             PLAINTEXT listener (default 9092)
+#   KAFKA_CONTROLLER_PORT  KRaft controller listener (default KAFKA_PORT+1)
+#   KAFKA_SASL_PORT        SASL_PLAINTEXT listener with SCRAM-SHA-256/512 and PLAIN users
+#                          (default KAFKA_PORT+2; 0 turns it off). Users, all local test accounts:
+#                          audit / audit-secret (SCRAM-SHA-256, SCRAM-SHA-512, PLAIN)
+#   KAFKA_HEAP             JVM heap (default 512m)
+#   AR_CACHE_DIR           where jars, data and logs go (default ./.cache)
+set -euo pipefail
+SERVICE=kafka
+source "$(dirname "${BASH_SOURCE[0]}")/infra/common.sh"
+
+PORT="${KAFKA_PORT:-9092}"
+CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((PORT + 1))}"
+SASL_PORT="${KAFKA_SASL_PORT:-$((PORT + 2))}"
+HEAP="${KAFKA_HEAP:-512m}"
+SCRAM_USER=audit
+SCRAM_PASSWORD=audit-secret
+
+LIB_DIR="$CACHE_DIR/kafka/libs"
+RUN_DIR="$CACHE_DIR/kafka/$PORT"
+DATA_DIR="$RUN_DIR/data"
+CONFIG="$RUN_DIR/server.properties"
+PID_FILE="$RUN_DIR/kafka.pid"
+LOG_FILE="$RUN_DIR/kafka.log"
+
+fetch_jars() {
+  [[ -f "$LIB_DIR/.complete" ]] && return 0
+  require_mvn
+  log "resolving Apache Kafka from Maven Central into $LIB_DIR (first run only)"
+  rm -rf "$LIB_DIR"
+  "${MVN[@]}" -f "$ROOT_DIR/scripts/infra/kafka-pom.xml" dependency:copy-dependencies \
+    -DoutputDirectory="$LIB_DIR" -DincludeScope=runtime
+  touch "$LIB_DIR/.complete"
+}
+
+write_config() {
+  mkdir -p "$RUN_DIR"
+  local listeners="PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT"
+  local advertised="PLAINTEXT://127.0.0.1:$PORT"
+  local sasl=""
+  if [[ "$SASL_PORT" != 0 ]]; then
+    listeners+=",SASL_PLAINTEXT://127.0.0.1:$SASL_PORT"
+    advertised+=",SASL_PLAINTEXT://127.0.0.1:$SASL_PORT"
+    sasl="sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512,PLAIN
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SCRAM_USER=\"$SCRAM_PASSWORD\";"
+  fi
+  cat > "$CONFIG" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listeners=$listeners
+advertised.listeners=$advertised
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+$sasl
+log.dirs=$DATA_DIR
+num.partitions=1
+auto.create.topics.enable=true
+delete.topic.enable=true
+# One node: every internal topic has one replica, or nothing that needs it (groups, transactions) works.
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=10
+min.insync.replicas=1
+# Tests join and leave groups all the time; the default 3 s delay would be paid on every join.
+group.initial.rebalance.delay.ms=0
+log.retention.hours=24
+log.segment.bytes=104857600
+message.max.bytes=10485760
+PROPS
+  cat > "$RUN_DIR/log4j.properties" <<PROPS
+log4j.rootLogger=INFO, file
+log4j.appender.file=org.apache.log4j.FileAppender
+log4j.appender.file.File=$RUN_DIR/server.log
+log4j.appender.file.layout=org.apache.log4j.PatternLayout
+log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka=INFO
+log4j.logger.org.apache.kafka=INFO
+log4j.logger.state.change.logger=WARN
+log4j.logger.kafka.log.LogCleaner=WARN
+PROPS
+}
+
+format_storage() {
+  [[ -f "$DATA_DIR/meta.properties" ]] && return 0
+  local cluster_id scram=()
+  # A KRaft cluster id is 16 random bytes, base64url without padding.
+  cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | cut -c1-22)"
+  if [[ "$SASL_PORT" != 0 ]]; then
+    scram=(--add-scram "SCRAM-SHA-256=[name=$SCRAM_USER,password=$SCRAM_PASSWORD]"
+           --add-scram "SCRAM-SHA-512=[name=$SCRAM_USER,password=$SCRAM_PASSWORD]")
+  fi
+  log "formatting KRaft storage in $DATA_DIR"
+  java -cp "$LIB_DIR/*" -Dlog4j.configuration="file:$RUN_DIR/log4j.properties" \
+    kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG" "${scram[@]}" >> "$LOG_FILE" 2>&1 \
+    || die "storage format failed, see $LOG_FILE"
+}
+
+start() {
+  if pid_is_ours "$PID_FILE" "$CONFIG"; then
+    log "already running on 127.0.0.1:$PORT (pid $(cat "$PID_FILE"))"
+    return 0
+  fi
+  require_java
+  fetch_jars
+  write_config
+  format_storage
+  log "starting on 127.0.0.1:$PORT (logs: $LOG_FILE)"
+  # setsid: the broker must outlive the shell (and test runner) that started it.
+  setsid nohup java -Xms128m -Xmx"$HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
+    -Dlog4j.configuration="file:$RUN_DIR/log4j.properties" -Dkafka.logs.dir="$RUN_DIR" \
+    -cp "$LIB_DIR/*" kafka.Kafka "$CONFIG" >> "$LOG_FILE" 2>&1 < /dev/null &
+  echo $! > "$PID_FILE"
+  if ! node "$ROOT_DIR/scripts/infra/wait-for-kafka.mjs" "127.0.0.1:$PORT" 90; then
+    tail -n 20 "$RUN_DIR/server.log" "$LOG_FILE" >&2 || true
+    stop_pid "$PID_FILE" "$CONFIG"
+    die "broker did not answer a metadata request within 90 s"
+  fi
+  log "ready on 127.0.0.1:$PORT$([[ "$SASL_PORT" != 0 ]] && echo ", SASL on 127.0.0.1:$SASL_PORT")"
+}
+
+status() {
+  if pid_is_ours "$PID_FILE" "$CONFIG"; then
+    log "running on 127.0.0.1:$PORT (pid $(cat "$PID_FILE"))"
+  else
+    log "not running"
+    return 3
+  fi
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop_pid "$PID_FILE" "$CONFIG" ;;
+  restart) stop_pid "$PID_FILE" "$CONFIG"; start ;;
+  status) status ;;
+  clean) stop_pid "$PID_FILE" "$CONFIG"; rm -rf "$RUN_DIR"; log "removed $RUN_DIR" ;;
+  *) echo "usage: $0 start|stop|status|restart|clean" >&2; exit 2 ;;
+esac

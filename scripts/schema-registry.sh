@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# A real Confluent-compatible schema registry for development and tests:
+# Apicurio Registry, resolved from Maven Central, in memory, on 127.0.0.1.
+# Its Confluent API is at http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7.
+#
+#   scripts/schema-registry.sh start | stop | status | restart
+#
+# Environment:
+#   REGISTRY_PORT   HTTP port (default 8081)
+#   REGISTRY_HEAP   JVM heap (default 384m)
+#   AR_CACHE_DIR    where the distribution and logs go (default ./.cache)
+set -euo pipefail
+SERVICE=registry
+source "$(dirname "${BASH_SOURCE[0]}")/infra/common.sh"
+
+PORT="${REGISTRY_PORT:-8081}"
+HEAP="${REGISTRY_HEAP:-384m}"
+VERSION="$(sed -n 's:.*<apicurio.version>\(.*\)</apicurio.version>.*:\1:p' "$ROOT_DIR/scripts/infra/registry-pom.xml")"
+DIST_DIR="$CACHE_DIR/registry/apicurio-$VERSION"
+RUN_DIR="$CACHE_DIR/registry/$PORT"
+PID_FILE="$RUN_DIR/registry.pid"
+LOG_FILE="$RUN_DIR/registry.log"
+MARKER="-Dquarkus.http.port=$PORT"
+BASE_URL="http://127.0.0.1:$PORT"
+
+fetch_dist() {
+  [[ -f "$DIST_DIR/.complete" ]] && return 0
+  require_mvn
+  log "resolving Apicurio Registry $VERSION from Maven Central (first run only)"
+  rm -rf "$DIST_DIR" && mkdir -p "$DIST_DIR"
+  # dependency:get 2.8 with transitive=false: the artifact's parent pom was never published to
+  # Maven Central, and newer plugin versions refuse to resolve the file without it.
+  "${MVN[@]}" org.apache.maven.plugins:maven-dependency-plugin:2.8:get -Dtransitive=false \
+    -Dartifact="io.apicurio:apicurio-registry-app:$VERSION:tar.gz:all" \
+    -Ddest="$DIST_DIR/apicurio-registry-app-$VERSION-all.tar.gz"
+  tar -xzf "$DIST_DIR"/apicurio-registry-app-*-all.tar.gz -C "$DIST_DIR"
+  rm -f "$DIST_DIR"/apicurio-registry-app-*-all.tar.gz
+  touch "$DIST_DIR/.complete"
+}
+
+wait_ready() {
+  local i
+  for ((i = 0; i < 180; i++)); do
+    pid_is_ours "$PID_FILE" "$MARKER" || return 1
+    curl -fsS -o /dev/null "$BASE_URL/health/ready" 2>/dev/null && return 0
+    sleep 0.5
+  done
+  return 1
+}
+
+start() {
+  if pid_is_ours "$PID_FILE" "$MARKER"; then
+    log "already running on $BASE_URL (pid $(cat "$PID_FILE"))"
+    return 0
+  fi
+  require_java
+  command -v curl >/dev/null || die "curl not found (Debian: apt-get install curl)"
+  fetch_dist
+  mkdir -p "$RUN_DIR"
+  log "starting Apicurio Registry $VERSION on $BASE_URL (logs: $LOG_FILE)"
+  # In-memory storage is the distribution's default: schemas live as long as the process.
+  setsid nohup java -Xms64m -Xmx"$HEAP" -XX:+UseSerialGC -Djava.awt.headless=true \
+    -Dquarkus.http.host=127.0.0.1 "$MARKER" \
+    -Dquarkus.log.console.format='%d{HH:mm:ss} %-5p [%c{2.}] %s%e%n' \
+    -jar "$DIST_DIR/apicurio-registry-app-$VERSION-runner.jar" >> "$LOG_FILE" 2>&1 < /dev/null &
+  echo $! > "$PID_FILE"
+  if ! wait_ready; then
+    tail -n 30 "$LOG_FILE" >&2 || true
+    stop_pid "$PID_FILE" "$MARKER"
+    die "registry not ready within 90 s"
+  fi
+  # Confluent's default global rule, so a consumer of our output topics can rely on it.
+  curl -fsS -o /dev/null -X PUT -H 'Content-Type: application/json' \
+    -d '{"compatibility":"BACKWARD"}' "$BASE_URL/apis/ccompat/v7/config" \
+    || die "could not set global compatibility BACKWARD"
+  log "ready: $BASE_URL/apis/ccompat/v7 (global compatibility BACKWARD)"
+}
+
+status() {
+  if pid_is_ours "$PID_FILE" "$MARKER"; then
+    log "running on $BASE_URL (pid $(cat "$PID_FILE"))"
+  else
+    log "not running"
+    return 3
+  fi
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop_pid "$PID_FILE" "$MARKER" ;;
+  restart) stop_pid "$PID_FILE" "$MARKER"; start ;;
+  status) status ;;
+  *) echo "usage: $0 start|stop|status|restart" >&2; exit 2 ;;
+esac
