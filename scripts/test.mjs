@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// `npm test`: builds, starts the real broker and registry unless KAFKA_BROKERS /
+// SCHEMA_REGISTRY_URL point at running ones, runs every test/**/*.test.ts with
+// node:test, and stops what it started, whatever the outcome.
+//
+//   npm test                       all tests
+//   npm test -- test/filter        only files under a path (any number of paths)
+//   npm test -- --unit             only tests that need no broker (test/unit-only list below)
+import { spawnSync, spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const paths = args.filter((a) => !a.startsWith('--'));
+const env = { ...process.env };
+const started = [];
+
+function run(cmd, cmdArgs) {
+  const result = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env });
+  if (result.status !== 0) throw new Error(`${cmd} ${cmdArgs.join(' ')} failed (exit ${result.status})`);
+}
+
+function findTests(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) out.push(...findTests(full));
+    else if (name.endsWith('.test.ts')) out.push(relative(root, full));
+  }
+  return out.sort();
+}
+
+function stopStarted() {
+  for (const script of started.reverse()) spawnSync('bash', [script, 'stop'], { cwd: root, stdio: 'inherit', env });
+}
+
+let exitCode = 1;
+try {
+  run('npx', ['tsc', '-p', 'tsconfig.build.json']);
+  if (!env.KAFKA_BROKERS) {
+    run('bash', ['scripts/kafka.sh', 'start']);
+    started.push('scripts/kafka.sh');
+    env.KAFKA_BROKERS = `127.0.0.1:${env.KAFKA_PORT ?? 9092}`;
+    env.KAFKA_SASL_BROKERS = `127.0.0.1:${env.KAFKA_SASL_PORT ?? Number(env.KAFKA_PORT ?? 9092) + 2}`;
+  }
+  if (!env.SCHEMA_REGISTRY_URL) {
+    run('bash', ['scripts/schema-registry.sh', 'start']);
+    started.push('scripts/schema-registry.sh');
+    env.SCHEMA_REGISTRY_URL = `http://127.0.0.1:${env.REGISTRY_PORT ?? 8081}/apis/ccompat/v7`;
+  }
+  const files = (paths.length > 0 ? paths : ['test']).flatMap((p) => (p.endsWith('.ts') ? [p] : findTests(join(root, p))));
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', ...files],
+    { cwd: root, stdio: 'inherit', env },
+  );
+  exitCode = await new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+} catch (err) {
+  console.error(`test run failed: ${err.message}`);
+} finally {
+  stopStarted();
+}
+process.exit(exitCode);

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { interpolateEnv } from './interpolate.js';
+import { ConfigError, formatPath, type ConfigIssue } from './issues.js';
+import { configSchema } from './schema.js';
+import type { Config } from './types.js';
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+function zodIssues(error: z.ZodError): ConfigIssue[] {
+  return error.issues.map((issue) => {
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+    return { path: formatPath(issue.path), message };
+  });
+}
+
+/** Parses YAML or JSON text (by extension; YAML is a superset, so anything else is read as YAML). */
+export function parseConfigText(text: string, source: string): unknown {
+  if (extname(source) === '.json') {
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      throw new ConfigError('AR_ERR_CONFIG_PARSE', source, [{ path: '', message: `invalid JSON: ${(err as Error).message}` }]);
+    }
+  }
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const issues = doc.errors.map((e) => ({ path: '', message: `invalid YAML at line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}` }));
+    throw new ConfigError('AR_ERR_CONFIG_PARSE', source, issues);
+  }
+  return doc.toJS();
+}
+
+/**
+ * Validates a parsed config tree: ${ENV} interpolation, schema, rules; every
+ * problem is collected and reported in one ConfigError, then the result is frozen.
+ */
+export function validateConfig(tree: unknown, source = 'config', env: NodeJS.ProcessEnv = process.env): Config {
+  if (tree === null || typeof tree !== 'object' || Array.isArray(tree)) {
+    throw new ConfigError('AR_ERR_CONFIG_INVALID', source, [{ path: '', message: 'expected a mapping at the top level (kafka:, source:, sinks: …)' }]);
+  }
+  const issues: ConfigIssue[] = [];
+  const interpolated = interpolateEnv(tree, env, issues);
+  const result = configSchema.safeParse(interpolated);
+  if (!result.success) issues.push(...zodIssues(result.error));
+  if (issues.length > 0 || !result.success) throw new ConfigError('AR_ERR_CONFIG_INVALID', source, issues);
+  const config = result.data;
+  const deadLetter = config.deadLetter ?? { topic: `${config.source.topic}.dlq` };
+  return deepFreeze({ ...config, deadLetter });
+}
+
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable');
+    throw new ConfigError('AR_ERR_CONFIG_FILE', file, [{ path: '', message: `cannot read config file (${reason})` }]);
+  }
+  return validateConfig(parseConfigText(text, file), file, env);
+}

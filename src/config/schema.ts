@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { sinkConfigSchema } from '../sinks/registry.js';
+import { buildVocabulary, ruleProblem, type Vocabulary } from '../filter/index.js';
+
+const hostPort = z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9092');
+const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name: 1-249 of letters, digits, . _ -');
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+
+const kafkaSchema = z.strictObject({
+  brokers: z.array(hostPort).min(1),
+  clientId: z.string().min(1).default('audit-router'),
+  ssl: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        /** Paths to PEM files. */
+        ca: z.string().min(1).optional(),
+        cert: z.string().min(1).optional(),
+        key: z.string().min(1).optional(),
+        rejectUnauthorized: z.boolean().default(true),
+      }),
+    ])
+    .optional(),
+  sasl: z
+    .strictObject({
+      mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+      username: z.string().min(1),
+      password: z.string().min(1),
+    })
+    .optional(),
+  connectionTimeoutMs: z.number().int().min(100).max(120_000).default(3_000),
+  requestTimeoutMs: z.number().int().min(100).max(300_000).default(30_000),
+});
+
+const sourceSchema = z.strictObject({
+  topic: topicName,
+  groupId: z.string().min(1).max(255),
+  fromBeginning: z.boolean().default(false),
+  format: z.enum(['auto', 'json', 'avro']).default('auto'),
+  /** Larger messages are dead-lettered (AR_ERR_DECODE_TOO_LARGE) instead of decoded. */
+  maxMessageBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  /** Offsets are committed when this many events were acknowledged, or every intervalMs, whichever first. */
+  commit: z
+    .strictObject({
+      intervalMs: z.number().int().min(10).max(60_000).default(1_000),
+      maxEvents: z.number().int().min(1).max(1_000_000).default(5_000),
+    })
+    .prefault({}),
+  partitionsConsumedConcurrently: z.number().int().min(1).max(64).default(4),
+  sessionTimeoutMs: z.number().int().min(6_000).max(300_000).default(30_000),
+  heartbeatIntervalMs: z.number().int().min(100).max(60_000).default(3_000),
+});
+
+export const configSchema = z
+  .strictObject({
+    kafka: kafkaSchema,
+    source: sourceSchema,
+    schemaRegistry: z
+      .strictObject({
+        url: httpUrl,
+        username: z.string().min(1).optional(),
+        password: z.string().min(1).optional(),
+      })
+      .optional(),
+    vocabulary: z
+      .strictObject({
+        nouns: z.array(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'lowercase word')).default([]),
+        verbs: z.array(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'lowercase word')).default([]),
+      })
+      .prefault({}),
+    events: z.array(z.string().min(1)).min(1).default(['*:*']),
+    deadLetter: z.strictObject({ topic: topicName }).optional(),
+    sinks: z.array(sinkConfigSchema).min(1),
+    admin: z
+      .strictObject({
+        listen: z.string().regex(/^[^\s]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9464'),
+      })
+      .optional(),
+    logging: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+    shutdown: z.strictObject({ timeoutMs: z.number().int().min(100).max(600_000).default(15_000) }).prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    const vocabulary = buildVocabulary(config.vocabulary);
+    checkRules(config.events, ['events'], vocabulary, ctx);
+    const names = new Set<string>();
+    config.sinks.forEach((sink, i) => {
+      if (names.has(sink.name)) ctx.addIssue({ code: 'custom', path: ['sinks', i, 'name'], message: `duplicate sink name "${sink.name}"` });
+      names.add(sink.name);
+      checkRules(sink.events, ['sinks', i, 'events'], vocabulary, ctx);
+      if (sink.exclude) checkRules(sink.exclude, ['sinks', i, 'exclude'], vocabulary, ctx);
+      if (sink.type === 'topic' && sink.encoding === 'avro' && !config.schemaRegistry) {
+        ctx.addIssue({ code: 'custom', path: ['sinks', i, 'encoding'], message: 'encoding avro needs schemaRegistry.url' });
+      }
+    });
+    if (config.deadLetter?.topic === config.source.topic) {
+      ctx.addIssue({ code: 'custom', path: ['deadLetter', 'topic'], message: 'must differ from source.topic' });
+    }
+  });
+
+function checkRules(rules: readonly string[], path: (string | number)[], vocabulary: Vocabulary, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  rules.forEach((rule, i) => {
+    const problem = seen.has(rule) ? 'duplicate rule' : ruleProblem(rule, vocabulary);
+    if (problem) ctx.addIssue({ code: 'custom', path: [...path, i], message: `"${rule}": ${problem}` });
+    seen.add(rule);
+  });
+}
+
+export type RawConfig = z.output<typeof configSchema>;

@@ -1,0 +1,78 @@
+/**
+ * Every error audit-router reports has one of these codes. The same code is
+ * written to the dead-letter topic (header `ar.error.code`), to the logs
+ * (`err.code`) and by the CLI (`error AR_ERR_…: message`), so an operator can
+ * search for it everywhere. Codes are stable: never rename one, only add.
+ *
+ * `retriable` says whether trying the same thing again later can succeed
+ * (a registry outage) or never will (bad JSON).
+ */
+export const ERROR_CODES = {
+  AR_ERR_CONFIG_FILE: { retriable: false, doc: 'The config file is missing or cannot be read.' },
+  AR_ERR_CONFIG_PARSE: { retriable: false, doc: 'The config file is not valid YAML or JSON.' },
+  AR_ERR_CONFIG_INVALID: {
+    retriable: false,
+    doc: 'The config does not match the schema: unknown keys, wrong types, out-of-range numbers, bad URLs, bad noun:verb rules, unset ${ENV} variables. Every problem is listed with its path.',
+  },
+  AR_ERR_CONFIG_TEMPLATE: {
+    retriable: false,
+    doc: 'A webhook body template does not compile, or does not render valid JSON for a sample event.',
+  },
+  AR_ERR_USAGE: { retriable: false, doc: 'A command-line argument is missing or malformed.' },
+  AR_ERR_INPUT_FILE: { retriable: false, doc: 'An input file named on the command line is missing or unreadable.' },
+
+  AR_ERR_DECODE_EMPTY: { retriable: false, doc: 'The message has no value (a tombstone or empty record).' },
+  AR_ERR_DECODE_TOO_LARGE: { retriable: false, doc: 'The message is larger than source.maxMessageBytes.' },
+  AR_ERR_DECODE_JSON: { retriable: false, doc: 'The message is not valid UTF-8 JSON.' },
+  AR_ERR_DECODE_SCHEMA: {
+    retriable: false,
+    doc: 'The event does not match schemas/audit-event.avsc; the message names the field path.',
+  },
+  AR_ERR_DECODE_AVRO: { retriable: false, doc: 'A Confluent-framed Avro body cannot be decoded with its writer schema.' },
+  AR_ERR_DECODE_UNKNOWN_SCHEMA: { retriable: false, doc: 'The Avro frame names a schema id the registry does not know.' },
+  AR_ERR_DECODE_FORMAT: {
+    retriable: false,
+    doc: 'The message is not in the configured source.format (e.g. JSON on an avro-only source).',
+  },
+  AR_ERR_REGISTRY_UNAVAILABLE: {
+    retriable: true,
+    doc: 'The schema registry cannot be reached or answered 5xx. Decoding waits and retries; events are not dead-lettered for this.',
+  },
+
+  AR_ERR_SINK_REJECTED: {
+    retriable: false,
+    doc: 'The destination refused the delivery (an HTTP 4xx other than 408/429). The events are dead-lettered.',
+  },
+  AR_ERR_SINK_UNAVAILABLE: {
+    retriable: true,
+    doc: 'The destination failed in a way worth retrying: HTTP 408/429/5xx, timeout, connection error, broker error.',
+  },
+  AR_ERR_SINK_EXHAUSTED: {
+    retriable: false,
+    doc: "The sink's retry budget (retry.maxElapsedMs) ran out. The events are dead-lettered; the last cause is in ar.error.cause.",
+  },
+  AR_ERR_SINK_CIRCUIT_OPEN: {
+    retriable: false,
+    doc: "The sink's circuit breaker is open after repeated failures; events are dead-lettered without an attempt until a probe succeeds.",
+  },
+  AR_ERR_SINK_WRITE: { retriable: true, doc: 'The log sink could not write its file (disk full, permissions). It retries until writable.' },
+  AR_ERR_SINK_CLOSED: { retriable: true, doc: 'The sink was closed (shutdown) before the delivery finished; the events stay unacknowledged.' },
+
+  AR_ERR_KAFKA_CONNECTION: { retriable: true, doc: 'The Kafka cluster cannot be reached.' },
+  AR_ERR_KAFKA_AUTH: { retriable: false, doc: 'Kafka refused the SASL credentials or the TLS handshake.' },
+  AR_ERR_KAFKA: { retriable: true, doc: 'Any other error from the Kafka client.' },
+
+  AR_ERR_API_UNAUTHORIZED: { retriable: false, doc: 'Admin API: no bearer token, or a wrong one (401).' },
+  AR_ERR_API_FORBIDDEN: { retriable: false, doc: 'Admin API: the read-only token was used for a write (403).' },
+  AR_ERR_API_NOT_FOUND: { retriable: false, doc: 'Admin API: no such route or destination (404).' },
+  AR_ERR_API_VALIDATION: { retriable: false, doc: 'Admin API: the request body is invalid; `issues` lists the field paths (400).' },
+  AR_ERR_API_CONFLICT: { retriable: false, doc: 'Admin API: the name is taken or a limit is reached (409).' },
+
+  AR_ERR_INTERNAL: { retriable: false, doc: 'A bug in audit-router. Please report it with the log line.' },
+} as const satisfies Record<string, { retriable: boolean; doc: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}

@@ -1,0 +1,2 @@
+export { createKafka } from './client.js';
+export { describeKafkaError, errorChain } from './errors.js';

@@ -1,0 +1,67 @@
+import { logLevel, type logCreator, type LogEntry } from 'kafkajs';
+import type { Logger } from '../observability/logger.js';
+
+type PinoMethod = 'error' | 'warn' | 'debug' | 'trace';
+
+/** kafkajs INFO is chatty (every connect, join, commit): it goes to debug; its DEBUG (every request) to trace. */
+const PINO_METHOD: Record<number, PinoMethod> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'debug',
+  [logLevel.DEBUG]: 'trace',
+};
+
+/**
+ * The most verbose kafkajs level our logger would print. kafkajs builds each
+ * entry before handing it over, so asking it for entries pino drops anyway
+ * only costs CPU. Read once: a later level change does not reach kafkajs.
+ */
+export function kafkajsLevelFor(logger: Logger): logLevel {
+  if (logger.isLevelEnabled('trace')) return logLevel.DEBUG;
+  if (logger.isLevelEnabled('debug')) return logLevel.INFO;
+  if (logger.isLevelEnabled('warn')) return logLevel.WARN;
+  if (logger.isLevelEnabled('error')) return logLevel.ERROR;
+  return logLevel.NOTHING;
+}
+
+const SECRET_KEY = /password|secret|sasl|token|authorization/i;
+
+/**
+ * A copy of a log field with secret-looking keys dropped and any occurrence
+ * of the known secrets blanked. kafkajs does not log credentials today, but
+ * its `extra` objects are free-form (requests, errors, broker options), so
+ * this does not depend on it staying that way.
+ */
+function scrub(value: unknown, secrets: readonly string[], depth = 0): unknown {
+  if (typeof value === 'string') {
+    let out = value;
+    for (const secret of secrets) out = out.split(secret).join('[redacted]');
+    return out;
+  }
+  if (value instanceof Error) {
+    return { type: value.name, message: scrub(value.message, secrets, depth + 1), stack: scrub(value.stack, secrets, depth + 1) };
+  }
+  if (value === null || typeof value !== 'object' || depth > 4) return value;
+  if (Array.isArray(value)) return value.map((v) => scrub(v, secrets, depth + 1));
+  if (Buffer.isBuffer(value)) return `<${value.length} bytes>`;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = SECRET_KEY.test(k) ? '[redacted]' : scrub(v, secrets, depth + 1);
+  }
+  return out;
+}
+
+/** Routes kafkajs log entries into our pino logger, never with a secret in them. */
+export function pinoLogCreator(logger: Logger, secrets: readonly string[] = []): logCreator {
+  const nonEmpty = secrets.filter((s) => s.length > 0);
+  return () =>
+    ({ namespace, level, log }: LogEntry) => {
+      const method = PINO_METHOD[level];
+      if (method === undefined || !logger.isLevelEnabled(method)) return;
+      // timestamp: pino stamps its own; logger: always "kafkajs", said by `component` already.
+      // eslint-disable-next-line @typescript-eslint/no-unused-vars
+      const { message, timestamp: _t, logger: _l, ...extra } = log;
+      const fields = scrub(extra, nonEmpty) as Record<string, unknown>;
+      logger[method]({ namespace, ...fields }, String(scrub(message, nonEmpty)));
+    };
+}

@@ -1,0 +1,47 @@
+import pino from 'pino';
+
+export type Logger = pino.Logger;
+
+/**
+ * Paths that may hold a secret wherever they appear in a log object. Errors
+ * and config objects are logged by reference, so redaction is the guard that
+ * does not depend on every call site remembering.
+ */
+const REDACT = [
+  'password',
+  '*.password',
+  '*.*.password',
+  'signingSecret',
+  '*.signingSecret',
+  'verificationToken',
+  '*.verificationToken',
+  'token',
+  '*.token',
+  'authorization',
+  '*.authorization',
+  '*.headers.authorization',
+  '*.headers.Authorization',
+  'sasl',
+  '*.sasl',
+];
+
+/**
+ * Operational logs go to stderr as JSON lines: stdout belongs to the log sink
+ * (and to CLI output) so the audit trail is never interleaved with chatter.
+ */
+export function createLogger(level: string = process.env.AR_LOG_LEVEL ?? 'info', destination: number = 2): Logger {
+  return pino(
+    {
+      name: 'audit-router',
+      level,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      base: { pid: process.pid },
+      serializers: { err: pino.stdSerializers.err },
+    },
+    pino.destination({ dest: destination, sync: true }),
+  );
+}
+
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

@@ -1,0 +1,148 @@
+import { EventEmitter } from 'node:events';
+import type { Consumer, Producer } from 'kafkajs';
+import type { Config, SinkConfig } from '../config/index.js';
+import { DeadLetterWriter } from '../deadletter/dead-letter-writer.js';
+import { Decoder } from '../decode/index.js';
+import { AuditRouterError } from '../errors/index.js';
+import { compileRules, compileSinkFilter } from '../filter/index.js';
+import { createKafka, describeKafkaError } from '../kafka/index.js';
+import type { Logger } from '../observability/logger.js';
+import { Metrics } from '../observability/metrics.js';
+import { EventRouter, type Route } from '../route/event-router.js';
+import { sinkDefinition } from '../sinks/registry.js';
+import { SinkRunner } from '../sinks/runner.js';
+import type { Sink } from '../sinks/types.js';
+import { KafkaSource } from '../source/kafka-source.js';
+
+export interface RouterAppOptions {
+  logger: Logger;
+  metrics?: Metrics;
+}
+
+/**
+ * One running router: the source, the sinks with their runners, the
+ * dead-letter writer. `fatal` is emitted when the Kafka client gives up for
+ * good; the CLI then exits non-zero.
+ */
+export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
+  readonly metrics: Metrics;
+  readonly router: EventRouter<SinkRunner>;
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    readonly config: Config,
+    private readonly logger: Logger,
+    metrics: Metrics,
+    private readonly consumer: Consumer,
+    private readonly producer: Producer,
+    private readonly deadLetter: DeadLetterWriter,
+    private readonly shutdown: AbortController,
+    private source: KafkaSource | undefined,
+  ) {
+    super();
+    this.metrics = metrics;
+    this.router = new EventRouter<SinkRunner>(compileRules(config.events), []);
+  }
+
+  static async start(config: Config, { logger, metrics = new Metrics({ defaultMetrics: true }) }: RouterAppOptions): Promise<RouterApp> {
+    const kafka = createKafka(config.kafka, logger);
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+    const consumer = kafka.consumer({
+      groupId: config.source.groupId,
+      sessionTimeout: config.source.sessionTimeoutMs,
+      heartbeatInterval: config.source.heartbeatIntervalMs,
+      maxWaitTimeInMs: 250,
+      maxBytesPerPartition: Math.max(1024 * 1024, config.source.maxMessageBytes + 1024),
+    });
+    const shutdown = new AbortController();
+    const deadLetter = new DeadLetterWriter(producer, config.deadLetter.topic, metrics, logger, shutdown.signal);
+    const app = new RouterApp(config, logger, metrics, consumer, producer, deadLetter, shutdown, undefined);
+    try {
+      await producer.connect();
+      await app.ensureDeadLetterTopic(kafka.admin());
+      const routes = await Promise.all(config.sinks.map((sink) => app.createRoute(sink)));
+      app.router.setRoutes(routes);
+      await consumer.connect();
+    } catch (err) {
+      await app.teardown();
+      throw describeKafkaError(err);
+    }
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) {
+        logger.warn({ err: { message: payload.error.message } }, 'consumer restarting after error');
+        return;
+      }
+      app.emit('fatal', describeKafkaError(payload.error));
+    });
+    const decoder = new Decoder(config.source.format, config.source.maxMessageBytes, config.schemaRegistry);
+    app.source = new KafkaSource(consumer, config.source, decoder, app.router, deadLetter, metrics, logger);
+    await app.source.start();
+    logger.info({ topic: config.source.topic, groupId: config.source.groupId, sinks: app.router.currentRoutes.map((r) => r.name) }, 'audit-router running');
+    return app;
+  }
+
+  /** True once the group is joined: the readiness probe. */
+  get isReady(): boolean {
+    return this.source?.isJoined ?? false;
+  }
+
+  /** Builds a sink and its runner from a validated sink config; the destinations API uses this too. */
+  async createRoute(config: SinkConfig): Promise<Route<SinkRunner>> {
+    const definition = sinkDefinition(config.type);
+    const sink: Sink = await (definition.create as (c: SinkConfig, ctx: unknown) => Promise<Sink>)(config, {
+      logger: this.logger.child({ sink: config.name }),
+      kafka: this.config.kafka,
+      schemaRegistryUrl: this.config.schemaRegistry?.url,
+    });
+    const runner = new SinkRunner(sink, config, (failure) => this.deadLetter.parkUndeliverable(failure), this.metrics, this.logger);
+    return { name: config.name, target: runner, filter: compileSinkFilter(config) };
+  }
+
+  /**
+   * Graceful stop, bounded by shutdown.timeoutMs: stop fetching, let sinks
+   * deliver what they hold, commit what settled, disconnect. Whatever was not
+   * acknowledged by the deadline stays uncommitted and is read again on restart.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopNow();
+    return this.stopping;
+  }
+
+  private async stopNow(): Promise<void> {
+    const deadline = Date.now() + this.config.shutdown.timeoutMs;
+    const remaining = () => Math.max(0, deadline - Date.now());
+    this.logger.info(`stopping: draining sinks (at most ${this.config.shutdown.timeoutMs} ms)`);
+    await withTimeout(this.source?.stopFetching(), remaining());
+    const runners = this.router.currentRoutes.map((r) => r.target);
+    const drained = await Promise.all(runners.map((r) => r.drain(remaining())));
+    if (drained.includes(false)) this.logger.warn('shutdown deadline reached with events in flight; they will be read again on restart');
+    await withTimeout(this.source?.commit(), remaining() + 2_000);
+    await this.teardown();
+    this.logger.info('stopped');
+  }
+
+  private async teardown(): Promise<void> {
+    this.shutdown.abort();
+    await Promise.allSettled(this.router.currentRoutes.map((r) => r.target.close()));
+    await Promise.allSettled([this.consumer.disconnect(), this.producer.disconnect()]);
+  }
+
+  private async ensureDeadLetterTopic(admin: ReturnType<ReturnType<typeof createKafka>['admin']>): Promise<void> {
+    await admin.connect();
+    try {
+      const topics = await admin.listTopics();
+      if (!topics.includes(this.config.deadLetter.topic)) {
+        await admin.createTopics({ topics: [{ topic: this.config.deadLetter.topic }], waitForLeaders: true });
+        this.logger.info(`created dead-letter topic ${this.config.deadLetter.topic}`);
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
+
+async function withTimeout(promise: Promise<unknown> | undefined, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise?.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}

@@ -1,0 +1,168 @@
+import type { Batch, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { Decoded, Decoder } from '../decode/index.js';
+import type { DeadLetterWriter, UndecodableMessage } from '../deadletter/dead-letter-writer.js';
+import { canonicalJson, withStableId, type SourceCoordinates } from '../event/index.js';
+import type { AuditRouterError } from '../errors/index.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { fullJitterDelay, sleep } from '../retry/index.js';
+import type { EventRouter } from '../route/event-router.js';
+import type { SinkRunner } from '../sinks/runner.js';
+import type { SourceConfig } from '../config/index.js';
+import { Committer } from './committer.js';
+import { PartitionProgress } from './partition-progress.js';
+
+type BatchControl = Pick<EachBatchPayload, 'heartbeat' | 'isRunning' | 'isStale'>;
+
+const OUTAGE_BACKOFF = { initialBackoffMs: 250, maxBackoffMs: 5_000, maxElapsedMs: 0 };
+
+/**
+ * The consumer side of the path: reads batches from the input topic, decodes
+ * and routes each message, and tracks it until every sink it went to has
+ * acknowledged it. Offsets are resolved as messages are handed on (so kafkajs
+ * fetches ahead) but committed only as they settle (see PartitionProgress).
+ */
+export class KafkaSource {
+  private progress = new Map<number, PartitionProgress>();
+  private readonly committer: Committer;
+  private joined = false;
+
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly config: SourceConfig,
+    private readonly decoder: Decoder,
+    private readonly router: EventRouter<SinkRunner>,
+    private readonly deadLetter: DeadLetterWriter,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+  ) {
+    this.committer = new Committer(consumer, config.commit, metrics, logger);
+  }
+
+  /** True once this process has joined the group and received its assignment. */
+  get isJoined(): boolean {
+    return this.joined;
+  }
+
+  async start(): Promise<void> {
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment));
+    await this.consumer.subscribe({ topic: this.config.topic, fromBeginning: this.config.fromBeginning });
+    this.committer.start();
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.config.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  /** Stops fetching and waits for the batch being handed on; commits what has settled. */
+  async stopFetching(): Promise<void> {
+    await this.consumer.stop();
+  }
+
+  async commit(): Promise<void> {
+    await this.committer.stop();
+  }
+
+  /**
+   * A rebalance: kafkajs seeks every assigned partition to its committed
+   * offset, so all tracking restarts from scratch. Acks still arriving for
+   * events read before it land on the discarded objects and commit nothing:
+   * the new owner (maybe us again) reads those events again (at least once).
+   */
+  private onAssignment(assignment: Record<string, number[]>): void {
+    const partitions = assignment[this.config.topic] ?? [];
+    this.progress = new Map(partitions.map((p) => [p, new PartitionProgress(this.config.topic, p)]));
+    this.committer.assign([...this.progress.values()]);
+    this.joined = true;
+    this.logger.info({ partitions }, `joined group ${this.config.groupId}: assigned partitions [${partitions.join(', ')}]`);
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const progress = this.progress.get(batch.partition);
+    if (!progress) return; // not ours (any more): leave it unresolved for the owner
+    const control = { heartbeat, isRunning, isStale };
+    const lane = String(batch.partition);
+    const undecodable: (UndecodableMessage & { ack: () => void })[] = [];
+    this.metrics.consumed.inc({ topic: batch.topic }, batch.messages.length);
+    try {
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale()) break;
+        const source: SourceCoordinates = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+        const decoded = await this.decode(message, control);
+        if (decoded === undefined) break;
+        const offset = Number(message.offset);
+        if (!decoded.ok) {
+          undecodable.push({ value: message.value, key: message.key, source, error: decoded.error, ack: progress.track(offset, 1) });
+          resolveOffset(message.offset);
+          continue;
+        }
+        const event = withStableId(decoded.event, source);
+        let json: string;
+        try {
+          json = canonicalJson(event);
+        } catch (err) {
+          undecodable.push({ value: message.value, key: message.key, source, error: err as AuditRouterError, ack: progress.track(offset, 1) });
+          resolveOffset(message.offset);
+          continue;
+        }
+        this.metrics.decoded.inc({ format: decoded.format });
+        const routes = this.router.match(event);
+        const ack = progress.track(offset, routes.length);
+        if (routes.length === 0) this.metrics.filteredOut.inc();
+        const sinkEvent = { event, json, key: message.key, source };
+        for (const route of routes) {
+          const full = route.target.offer(lane, sinkEvent, ack);
+          if (full && !(await this.waitForRoom(full, control))) return;
+        }
+        resolveOffset(message.offset);
+      }
+    } finally {
+      // Parked before returning, so an undecodable message never waits for the next batch.
+      if (undecodable.length > 0) {
+        await this.deadLetter.parkUndecodable(undecodable);
+        for (const u of undecodable) u.ack();
+      }
+      this.updateLag(batch);
+      if (progress.settledSinceCommit >= this.config.commit.maxEvents) void this.committer.commit();
+    }
+  }
+
+  /** Decodes, waiting out a registry outage (heartbeating) instead of dead-lettering good events. */
+  private async decode(message: KafkaMessage, control: BatchControl): Promise<Decoded | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.decoder.decode(message.value);
+      } catch (err) {
+        if (!control.isRunning() || control.isStale()) return undefined;
+        const delay = fullJitterDelay(attempt, OUTAGE_BACKOFF) + 100;
+        this.logger.warn({ code: (err as AuditRouterError).code, attempt, retryInMs: delay }, `decode waits: ${(err as Error).message}`);
+        await sleep(delay);
+        await control.heartbeat();
+      }
+    }
+  }
+
+  /**
+   * A sink is full: wait for room, heartbeating so the group does not evict
+   * us while a slow destination holds us back. False when the batch is stale
+   * (rebalance) or the consumer stops.
+   */
+  private async waitForRoom(room: Promise<void>, control: BatchControl): Promise<boolean> {
+    let freed = false;
+    void room.then(() => (freed = true));
+    while (!freed) {
+      await Promise.race([room, sleep(this.config.heartbeatIntervalMs)]);
+      if (freed) break;
+      if (!control.isRunning() || control.isStale()) return false;
+      await control.heartbeat();
+    }
+    return true;
+  }
+
+  private updateLag(batch: Batch): void {
+    const last = batch.lastOffset();
+    this.metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Math.max(0, Number(batch.highWatermark) - Number(last) - 1));
+  }
+}
