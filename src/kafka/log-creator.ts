@@ -59,7 +59,6 @@ export function pinoLogCreator(logger: Logger, secrets: readonly string[] = []):
       const method = PINO_METHOD[level];
       if (method === undefined || !logger.isLevelEnabled(method)) return;
       // timestamp: pino stamps its own; logger: always "kafkajs", said by `component` already.
-      // eslint-disable-next-line @typescript-eslint/no-unused-vars
       const { message, timestamp: _t, logger: _l, ...extra } = log;
       const fields = scrub(extra, nonEmpty) as Record<string, unknown>;
       logger[method]({ namespace, ...fields }, String(scrub(message, nonEmpty)));

@@ -1,0 +1,56 @@
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { AuditRouterError } from '../../errors/index.js';
+import { auditEventSchemaText, auditEventType, type AuditEvent } from '../../event/index.js';
+
+const AVRO_SCHEMA = { type: SchemaType.AVRO, schema: auditEventSchemaText } as const;
+
+function registryError(err: unknown, url: string, subject: string): AuditRouterError {
+  const status = (err as { status?: unknown }).status;
+  const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  if (status === 409 || status === 422) {
+    // The subject holds a schema ours is incompatible with: no retry fixes that, the operator must.
+    return new AuditRouterError('AR_ERR_CONFIG_INVALID', `schema registry refused schemas/audit-event.avsc under subject ${subject}: ${reason}`, {
+      cause: err,
+      status,
+    });
+  }
+  return new AuditRouterError('AR_ERR_REGISTRY_UNAVAILABLE', `cannot register the audit event schema at ${url} (subject ${subject}): ${reason}`, {
+    cause: err,
+    ...(typeof status === 'number' ? { status } : {}),
+  });
+}
+
+/**
+ * The id of schemas/audit-event.avsc under `subject`. It looks the schema up
+ * first and registers it only when the subject lacks it, so a registry where
+ * schemas are pre-registered and writes are forbidden works too (and the
+ * library's register() would refuse subjects whose compatibility is not BACKWARD).
+ */
+export async function registerAuditEventSchema(url: string, subject: string): Promise<number> {
+  const registry = new SchemaRegistry({ host: url });
+  try {
+    return await registry.getRegistryIdBySchema(subject, AVRO_SCHEMA);
+  } catch (err) {
+    // Not registered (the library turns 404 into a status-less error); anything else is a real failure.
+    if (typeof (err as { status?: unknown }).status === 'number') throw registryError(err, url, subject);
+  }
+  try {
+    const { id } = await registry.register(AVRO_SCHEMA, { subject });
+    return id;
+  } catch (err) {
+    throw registryError(err, url, subject);
+  }
+}
+
+/**
+ * Confluent wire format: magic byte 0, the schema id as 4 bytes big-endian,
+ * then the Avro binary body. Any Confluent-compatible consumer can read it.
+ */
+export function encodeAvroFrame(schemaId: number, event: AuditEvent): Buffer {
+  const body = auditEventType.toBuffer(event);
+  const frame = Buffer.allocUnsafe(5 + body.length);
+  frame.writeUInt8(0, 0);
+  frame.writeUInt32BE(schemaId, 1);
+  body.copy(frame, 5);
+  return frame;
+}

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { commonSinkFields } from '../common-config.js';
+
+export const topicSinkConfigSchema = z.strictObject({
+  type: z.literal('topic'),
+  ...commonSinkFields({
+    // A broker takes large batches cheaply; a short wait keeps latency low while batches fill.
+    batch: { maxEvents: 1000, maxBytes: 1024 * 1024, maxWaitMs: 20 },
+    retry: { initialBackoffMs: 100, maxBackoffMs: 10_000, maxElapsedMs: 300_000 },
+    concurrency: 4,
+  }),
+  /** Where the events are written, on the cluster of `kafka:`. */
+  topic: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name: 1-249 of letters, digits, . _ -'),
+  /** json: the canonical event JSON. avro: Confluent-framed Avro (schemas/audit-event.avsc), needs schemaRegistry.url. */
+  encoding: z.enum(['json', 'avro']).default('json'),
+  /** none by default: audit events are small and the broker may recompress anyway; gzip is built into kafkajs. */
+  compression: z.enum(['none', 'gzip']).default('none'),
+});
+
+export type TopicSinkConfig = z.output<typeof topicSinkConfigSchema>;
