@@ -51,7 +51,11 @@ export function validateConfig(tree: unknown, source = 'config', env: NodeJS.Pro
   const issues: ConfigIssue[] = [];
   const interpolated = interpolateEnv(tree, env, issues);
   const result = configSchema.safeParse(interpolated);
-  if (!result.success) issues.push(...zodIssues(result.error));
+  if (!result.success) {
+    // An unset variable became '', which the schema then also calls too short: say it once.
+    const unset = new Set(issues.map((i) => i.path));
+    issues.push(...zodIssues(result.error).filter((i) => !unset.has(i.path)));
+  }
   if (issues.length > 0 || !result.success) throw new ConfigError('AR_ERR_CONFIG_INVALID', source, issues);
   const config = result.data;
   const deadLetter = config.deadLetter ?? { topic: `${config.source.topic}.dlq` };

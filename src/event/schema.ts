@@ -13,6 +13,15 @@ class JsonLogicalType extends avro.types.LogicalType {
     return JSON.parse(text);
   }
 
+  /**
+   * Reading another writer's schema: its payload is a plain string of JSON
+   * text (writers' logical types are not applied when we read), so parse it.
+   */
+  override _resolve(writer: avro.Type): ((text: string) => unknown) | undefined {
+    if (avro.Type.isType(writer, 'string')) return (text) => this._fromValue(text);
+    return undefined;
+  }
+
   override _toValue(value: unknown): string | undefined {
     try {
       return JSON.stringify(value);

@@ -65,14 +65,14 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
       await consumer.connect();
     } catch (err) {
       await app.teardown();
-      throw describeKafkaError(err);
+      throw describeKafkaError(err, config.kafka);
     }
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (payload.restart) {
         logger.warn({ err: { message: payload.error.message } }, 'consumer restarting after error');
         return;
       }
-      app.emit('fatal', describeKafkaError(payload.error));
+      app.emit('fatal', describeKafkaError(payload.error, config.kafka));
     });
     const decoder = new Decoder(config.source.format, config.source.maxMessageBytes, config.schemaRegistry);
     app.source = new KafkaSource(consumer, config.source, decoder, app.router, deadLetter, metrics, logger);

@@ -215,7 +215,7 @@ export class SinkRunner {
       }
       let error: AuditRouterError;
       try {
-        await this.sink.send(batch.map((item) => item.sinkEvent), signal);
+        await abortable(this.sink.send(batch.map((item) => item.sinkEvent), signal), signal);
         this.breaker.recordSuccess();
         return 'delivered';
       } catch (err) {
@@ -251,4 +251,13 @@ export class SinkRunner {
       item.ack();
     }
   }
+}
+
+/** A sink that ignores the abort signal must not hold up shutdown: stop waiting for it. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
