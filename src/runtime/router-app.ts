@@ -112,11 +112,11 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
     const deadline = Date.now() + this.config.shutdown.timeoutMs;
     const remaining = () => Math.max(0, deadline - Date.now());
     this.logger.info(`stopping: draining sinks (at most ${this.config.shutdown.timeoutMs} ms)`);
-    await withTimeout(this.source?.stopFetching(), remaining());
+    await withTimeout(this.source?.pause(), remaining());
     const runners = this.router.currentRoutes.map((r) => r.target);
     const drained = await Promise.all(runners.map((r) => r.drain(remaining())));
     if (drained.includes(false)) this.logger.warn('shutdown deadline reached with events in flight; they will be read again on restart');
-    await withTimeout(this.source?.commit(), remaining() + 2_000);
+    await withTimeout(this.source?.stop(), remaining() + 5_000);
     await this.teardown();
     this.logger.info('stopped');
   }

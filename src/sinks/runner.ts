@@ -23,6 +23,7 @@ export interface FailedDelivery {
 export type DeadLetterHandler = (failure: FailedDelivery) => Promise<void>;
 
 interface Lane {
+  readonly key: string;
   readonly items: DeliveryItem[];
   bytes: number;
   busy: boolean;
@@ -77,7 +78,7 @@ export class SinkRunner {
   offer(lane: string, sinkEvent: SinkEvent, ack: () => void): Promise<void> | undefined {
     let l = this.lanes.get(lane);
     if (!l) {
-      l = { items: [], bytes: 0, busy: false, timer: undefined, due: false };
+      l = { key: lane, items: [], bytes: 0, busy: false, timer: undefined, due: false };
       this.lanes.set(lane, l);
     }
     l.items.push({ sinkEvent, enqueuedAt: Date.now(), ack });
@@ -137,10 +138,14 @@ export class SinkRunner {
     }, ms);
   }
 
-  /** Starts as many batches as concurrency allows, oldest lanes first. */
+  /**
+   * Starts as many batches as concurrency allows, in lane order. A lane goes
+   * to the back when its batch completes (deliver), so a busy partition
+   * cannot starve the others, whose offsets would then never be committed.
+   */
   private pump(): void {
     if (this.shutdown.signal.aborted) return;
-    for (const lane of this.lanes.values()) {
+    for (const lane of [...this.lanes.values()]) {
       if (this.inFlight >= this.policy.concurrency) return;
       if (lane.busy || lane.items.length === 0) continue;
       if (!(lane.due || this.flushing || this.isFull(lane))) continue;
@@ -191,6 +196,8 @@ export class SinkRunner {
       this.logger.warn({ sink: this.name, err }, `sink ${this.name}: batch left unacknowledged`);
     } finally {
       lane.busy = false;
+      this.lanes.delete(lane.key);
+      this.lanes.set(lane.key, lane);
       this.inFlight--;
       this.buffered -= batch.length;
       this.metrics.buffered.set({ sink: this.name }, this.buffered);

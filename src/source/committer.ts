@@ -52,6 +52,7 @@ export class Committer {
       await this.consumer.commitOffsets(offsets.map(({ progress, offset }) => ({ topic: progress.topic, partition: progress.partition, offset: String(offset) })));
       for (const { progress, offset } of offsets) progress.markCommitted(offset);
       this.metrics.commits.inc();
+      this.logger.debug({ offsets: offsets.map(({ progress, offset }) => `${progress.partition}:${offset}`) }, 'committed offsets');
     } catch (err) {
       // A rebalance took the partitions away: the new owner starts from the last commit. Not fatal.
       this.logger.warn({ err: { message: (err as Error).message, type: (err as { type?: string }).type } }, 'offset commit failed; will retry with the next commit');

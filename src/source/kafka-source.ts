@@ -26,6 +26,8 @@ export class KafkaSource {
   private progress = new Map<number, PartitionProgress>();
   private readonly committer: Committer;
   private joined = false;
+  private paused = false;
+  private activeBatches = 0;
 
   constructor(
     private readonly consumer: Consumer,
@@ -56,13 +58,21 @@ export class KafkaSource {
     });
   }
 
-  /** Stops fetching and waits for the batch being handed on; commits what has settled. */
-  async stopFetching(): Promise<void> {
-    await this.consumer.stop();
+  /**
+   * Pauses fetching and waits until no batch is being handed on. The consumer
+   * stays in its group, because kafkajs refuses commits once it is stopped,
+   * and the final commit comes after the sinks drained.
+   */
+  async pause(): Promise<void> {
+    this.paused = true;
+    this.consumer.pause([{ topic: this.config.topic }]);
+    while (this.activeBatches > 0) await new Promise((r) => setTimeout(r, 10));
   }
 
-  async commit(): Promise<void> {
+  /** The last commit, then leave the group. */
+  async stop(): Promise<void> {
     await this.committer.stop();
+    await this.consumer.stop();
   }
 
   /**
@@ -79,7 +89,17 @@ export class KafkaSource {
     this.logger.info({ partitions }, `joined group ${this.config.groupId}: assigned partitions [${partitions.join(', ')}]`);
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    if (this.paused) return;
+    this.activeBatches++;
+    try {
+      await this.handBatchOn(payload);
+    } finally {
+      this.activeBatches--;
+    }
+  }
+
+  private async handBatchOn({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const progress = this.progress.get(batch.partition);
     if (!progress) return; // not ours (any more): leave it unresolved for the owner
     const control = { heartbeat, isRunning, isStale };
@@ -88,7 +108,7 @@ export class KafkaSource {
     this.metrics.consumed.inc({ topic: batch.topic }, batch.messages.length);
     try {
       for (const message of batch.messages) {
-        if (!isRunning() || isStale()) break;
+        if (!isRunning() || isStale() || this.paused) break;
         const source: SourceCoordinates = { topic: batch.topic, partition: batch.partition, offset: message.offset };
         const decoded = await this.decode(message, control);
         if (decoded === undefined) break;

@@ -38,7 +38,8 @@ export function runCli(args: string[], { input, env, timeoutMs = 60_000 }: { inp
       child.kill('SIGKILL');
       reject(new Error(`audit-router ${args.join(' ')} did not exit within ${timeoutMs} ms\n${stderr}`));
     }, timeoutMs);
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': it waits until stdout and stderr are fully read.
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });

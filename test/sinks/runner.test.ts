@@ -62,6 +62,17 @@ describe('sink runner', () => {
     assert.equal(acked.length, 8);
   });
 
+  it('serves lanes in turn, so a busy partition cannot starve the others', async () => {
+    const sink = new ScriptedSink();
+    const { runner, offer } = setup(sink, { concurrency: 1, batch: { maxEvents: 1, maxWaitMs: 0 } });
+    for (let i = 0; i < 4; i++) {
+      offer(`a${i}`, 'A');
+      offer(`b${i}`, 'B');
+    }
+    assert.ok(await runner.drain(2_000));
+    assert.deepEqual(sink.batches.flat().slice(0, 4).map((id) => id[0]).sort(), ['a', 'a', 'b', 'b'], `order served: ${sink.batches.flat().join(' ')}`);
+  });
+
   it('retries a retriable failure with the same batch, then acknowledges', async () => {
     const sink = new ScriptedSink((attempt) => {
       if (attempt <= 3) throw new AuditRouterError('AR_ERR_SINK_UNAVAILABLE', 'HTTP 500', { status: 500 });

@@ -28,7 +28,19 @@ Logs: JSON lines on stderr; level from logging.level or AR_LOG_LEVEL.`,
         }
       })();
       const logger = createLogger(process.env.AR_LOG_LEVEL ?? config.logging.level);
-      let app: RouterApp;
+      // Handlers go in before connecting: a SIGTERM during start-up must still end in a clean exit.
+      let app: RouterApp | undefined;
+      let signals = 0;
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (++signals > 1 || !app) {
+          logger.warn(`${signal}: exiting ${app ? 'without waiting for sinks' : 'during start-up'}`);
+          process.exit(app ? 130 : 0);
+        }
+        logger.info(`${signal} received`);
+        void app.stop().then(() => process.exit(0));
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       try {
         app = await RouterApp.start(config, { logger });
       } catch (err) {
@@ -36,18 +48,7 @@ Logs: JSON lines on stderr; level from logging.level or AR_LOG_LEVEL.`,
       }
       app.on('fatal', (err) => {
         process.stderr.write(errorLine(err) + '\n');
-        void app.stop().finally(() => process.exit(1));
+        void app!.stop().finally(() => process.exit(1));
       });
-      let signals = 0;
-      const onSignal = (signal: NodeJS.Signals) => {
-        if (++signals > 1) {
-          logger.warn(`${signal} again: exiting without waiting for sinks`);
-          process.exit(130);
-        }
-        logger.info(`${signal} received`);
-        void app.stop().then(() => process.exit(0));
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
     });
 }
