@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { packageRoot } from '../event/package-root.js';
+import { registerProduce } from './commands/produce.js';
 import { registerRun } from './commands/run.js';
 import { registerTestRoute } from './commands/test-route.js';
 import { registerValidateConfig } from './commands/validate-config.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerValidateConfig(program);
   registerTestRoute(program);
+  registerProduce(program);
   program.addHelpText('after', '\nErrors are printed as one line with a stable code (AR_ERR_…); the README lists every code.');
   return program;
 }
