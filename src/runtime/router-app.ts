@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Consumer, Producer } from 'kafkajs';
+import { startAdminServer, type AdminServer } from '../admin/index.js';
 import type { Config, SinkConfig } from '../config/index.js';
 import { DeadLetterWriter } from '../deadletter/dead-letter-writer.js';
 import { Decoder } from '../decode/index.js';
@@ -17,6 +18,8 @@ import { KafkaSource } from '../source/kafka-source.js';
 export interface RouterAppOptions {
   logger: Logger;
   metrics?: Metrics;
+  /** Called with the admin URL as soon as it listens (port 0 in tests). */
+  onAdminListening?: (url: string) => void;
 }
 
 /**
@@ -28,6 +31,7 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
   readonly metrics: Metrics;
   readonly router: EventRouter<SinkRunner>;
   private stopping: Promise<void> | undefined;
+  private admin: AdminServer | undefined;
 
   private constructor(
     readonly config: Config,
@@ -44,7 +48,8 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
     this.router = new EventRouter<SinkRunner>(compileRules(config.events), []);
   }
 
-  static async start(config: Config, { logger, metrics = new Metrics({ defaultMetrics: true }) }: RouterAppOptions): Promise<RouterApp> {
+  static async start(config: Config, options: RouterAppOptions): Promise<RouterApp> {
+    const { logger, metrics = new Metrics({ defaultMetrics: true }) } = options;
     const kafka = createKafka(config.kafka, logger);
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
     const consumer = kafka.consumer({
@@ -58,6 +63,12 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
     const deadLetter = new DeadLetterWriter(producer, config.deadLetter.topic, metrics, logger, shutdown.signal);
     const app = new RouterApp(config, logger, metrics, consumer, producer, deadLetter, shutdown, undefined);
     try {
+      // First, so /healthz answers and /readyz says "not ready" while we connect and join.
+      if (config.admin) {
+        app.admin = await startAdminServer({ listen: config.admin.listen, metrics, logger, isReady: () => app.readiness() });
+        logger.info(`admin listener on ${app.admin.url} (/metrics, /healthz, /readyz)`);
+        options.onAdminListening?.(app.admin.url);
+      }
       await producer.connect();
       await app.ensureDeadLetterTopic(kafka.admin());
       const routes = await Promise.all(config.sinks.map((sink) => app.createRoute(sink)));
@@ -83,7 +94,20 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
 
   /** True once the group is joined: the readiness probe. */
   get isReady(): boolean {
-    return this.source?.isJoined ?? false;
+    return this.readiness().ready;
+  }
+
+  /** Ready = in the group with partitions assigned, and not shutting down. */
+  readiness(): { ready: boolean; reasons: string[] } {
+    const reasons: string[] = [];
+    if (!this.source?.isJoined) reasons.push(`not yet joined consumer group ${this.config.source.groupId}`);
+    if (this.stopping) reasons.push('shutting down');
+    return { ready: reasons.length === 0, reasons };
+  }
+
+  /** The admin listener's URL, when admin.listen is configured. */
+  get adminUrl(): string | undefined {
+    return this.admin?.url;
   }
 
   /** Builds a sink and its runner from a validated sink config; the destinations API uses this too. */
@@ -124,7 +148,7 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
   private async teardown(): Promise<void> {
     this.shutdown.abort();
     await Promise.allSettled(this.router.currentRoutes.map((r) => r.target.close()));
-    await Promise.allSettled([this.consumer.disconnect(), this.producer.disconnect()]);
+    await Promise.allSettled([this.consumer.disconnect(), this.producer.disconnect(), this.admin?.close()]);
   }
 
   private async ensureDeadLetterTopic(admin: ReturnType<ReturnType<typeof createKafka>['admin']>): Promise<void> {
