@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { packageRoot } from '../event/package-root.js';
 import { registerProduce } from './commands/produce.js';
+import { registerDev } from './commands/dev.js';
 import { registerRun } from './commands/run.js';
 import { registerTestRoute } from './commands/test-route.js';
 import { registerValidateConfig } from './commands/validate-config.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerRun(program);
+  registerDev(program);
   registerValidateConfig(program);
   registerTestRoute(program);
   registerProduce(program);
