@@ -67,11 +67,7 @@ export const ERROR_CODES = {
   AR_ERR_KAFKA: { retriable: true, doc: 'Any other error from the Kafka client.' },
   AR_ERR_PUBLISHER_CLOSED: { retriable: false, doc: 'publish() was called on an audit publisher after its close().' },
 
-  AR_ERR_API_UNAUTHORIZED: { retriable: false, doc: 'Admin API: no bearer token, or a wrong one (401).' },
-  AR_ERR_API_FORBIDDEN: { retriable: false, doc: 'Admin API: the read-only token was used for a write (403).' },
   AR_ERR_API_NOT_FOUND: { retriable: false, doc: 'Admin API: no such route or destination (404).' },
-  AR_ERR_API_VALIDATION: { retriable: false, doc: 'Admin API: the request body is invalid; `issues` lists the field paths (400).' },
-  AR_ERR_API_CONFLICT: { retriable: false, doc: 'Admin API: the name is taken or a limit is reached (409).' },
   AR_ERR_ADMIN_LISTEN: { retriable: false, doc: 'The admin listener cannot bind admin.listen: the port is in use, the address is not local, or binding is not permitted.' },
 
   AR_ERR_INTERNAL: { retriable: false, doc: 'A bug in audit-router. Please report it with the log line.' },
