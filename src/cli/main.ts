@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { packageRoot } from '../event/package-root.js';
 import { registerProduce } from './commands/produce.js';
 import { registerDev } from './commands/dev.js';
+import { registerRedrive } from './commands/redrive.js';
 import { registerRun } from './commands/run.js';
 import { registerTestRoute } from './commands/test-route.js';
 import { registerValidateConfig } from './commands/validate-config.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerRun(program);
   registerDev(program);
+  registerRedrive(program);
   registerValidateConfig(program);
   registerTestRoute(program);
   registerProduce(program);

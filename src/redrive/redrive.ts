@@ -1,0 +1,121 @@
+import type { Config, SinkConfig } from '../config/index.js';
+import { DeadLetterWriter } from '../deadletter/dead-letter-writer.js';
+import { DLQ_HEADERS } from '../deadletter/headers.js';
+import { AuditRouterError } from '../errors/index.js';
+import { canonicalJson, validateAuditEvent } from '../event/index.js';
+import { createKafka } from '../kafka/index.js';
+import type { Logger } from '../observability/logger.js';
+import { Metrics } from '../observability/metrics.js';
+import { sinkDefinition } from '../sinks/registry.js';
+import { SinkRunner } from '../sinks/runner.js';
+import type { Sink } from '../sinks/types.js';
+import { readTopicRange, type RangeMessage } from '../source/topic-range.js';
+
+export interface RedriveOptions {
+  /** Send every delivery failure to this sink instead of the one that failed it. */
+  toSink?: string | undefined;
+  /** Only records dead-lettered by this sink. */
+  fromSink?: string | undefined;
+  sinceMs?: number | undefined;
+  logger: Logger;
+}
+
+export interface ListedRecord {
+  partition: number;
+  offset: string;
+  code: string;
+  message: string;
+}
+
+export interface RedriveReport {
+  read: number;
+  delivered: number;
+  /** Failed again: parked anew at the end of the dead-letter topic, nothing lost. */
+  failedAgain: number;
+  /** Decode failures are listed, never re-sent: the bytes are not an event. */
+  undecodable: ListedRecord[];
+  /** Records whose sink is not in this config (and no --sink was given), or that are not redrivable. */
+  skipped: ListedRecord[];
+}
+
+function header(message: RangeMessage['message'], name: string): string | undefined {
+  const value = message.headers?.[name];
+  return value === undefined ? undefined : String(Array.isArray(value) ? value[0] : value);
+}
+
+/**
+ * Re-sends dead-lettered delivery failures through the same sink runners as
+ * `run` (batching, retries, circuit breaker). Reads the dead-letter topic up
+ * to its end at start with a throwaway group. Records stay in the topic:
+ * receivers de-duplicate on the idempotency key, which is the same as before.
+ */
+export async function redrive(config: Config, options: RedriveOptions): Promise<RedriveReport> {
+  const { logger } = options;
+  const report: RedriveReport = { read: 0, delivered: 0, failedAgain: 0, undecodable: [], skipped: [] };
+  const kafka = createKafka(config.kafka, logger, 'redrive');
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const shutdown = new AbortController();
+  const metrics = new Metrics();
+  const deadLetter = new DeadLetterWriter(producer, config.deadLetter.topic, metrics, logger, shutdown.signal);
+  const runners = new Map<string, SinkRunner>();
+
+  if (options.toSink && !config.sinks.some((s) => s.name === options.toSink)) {
+    throw new AuditRouterError('AR_ERR_USAGE', `--sink ${options.toSink}: no such sink in the config (have: ${config.sinks.map((s) => s.name).join(', ')})`);
+  }
+
+  const runnerFor = async (name: string): Promise<SinkRunner | undefined> => {
+    const existing = runners.get(name);
+    if (existing) return existing;
+    const sinkConfig = config.sinks.find((s) => s.name === name);
+    if (!sinkConfig) return undefined;
+    const create = sinkDefinition(sinkConfig.type).create as (c: SinkConfig, ctx: unknown) => Promise<Sink>;
+    const sink = await create(sinkConfig, { logger, kafka: config.kafka, schemaRegistryUrl: config.schemaRegistry?.url });
+    const runner = new SinkRunner(sink, sinkConfig, async (failure) => {
+      report.failedAgain += failure.items.length;
+      await deadLetter.parkUndeliverable(failure);
+    }, metrics, logger);
+    runners.set(name, runner);
+    return runner;
+  };
+
+  await producer.connect();
+  try {
+    report.read = await readTopicRange(kafka, config.deadLetter.topic, {
+      sinceMs: options.sinceMs,
+      groupPrefix: `${config.source.groupId}.redrive`,
+      onBatch: async (messages) => {
+        for (const { partition, message } of messages) {
+          const listed = { partition, offset: message.offset, code: header(message, DLQ_HEADERS.code) ?? '?', message: header(message, DLQ_HEADERS.message) ?? '' };
+          const stage = header(message, DLQ_HEADERS.stage);
+          const failedSink = header(message, DLQ_HEADERS.sink);
+          if (stage === 'decode') {
+            report.undecodable.push(listed);
+            continue;
+          }
+          if (options.fromSink && failedSink !== options.fromSink) continue;
+          const runner = stage === 'deliver' ? await runnerFor(options.toSink ?? failedSink ?? '') : undefined;
+          if (!runner || !message.value) {
+            report.skipped.push({ ...listed, message: stage === 'deliver' ? `sink ${failedSink} is not in this config (use --sink)` : 'not an audit-router dead-letter record' });
+            continue;
+          }
+          const event = validateAuditEvent(JSON.parse(message.value.toString('utf8')));
+          const source = {
+            topic: header(message, DLQ_HEADERS.sourceTopic) ?? config.source.topic,
+            partition: Number(header(message, DLQ_HEADERS.sourcePartition) ?? partition),
+            offset: header(message, DLQ_HEADERS.sourceOffset) ?? message.offset,
+          };
+          const full = runner.offer(String(source.partition), { event, json: canonicalJson(event), key: message.key, source }, () => report.delivered++);
+          if (full) await full;
+        }
+      },
+    });
+    const budget = Math.max(10_000, ...config.sinks.map((s) => s.retry.maxElapsedMs + 10_000));
+    await Promise.all([...runners.values()].map((r) => r.drain(budget)));
+    report.delivered -= report.failedAgain;
+    return report;
+  } finally {
+    await Promise.allSettled([...runners.values()].map((r) => r.close()));
+    shutdown.abort();
+    await producer.disconnect();
+  }
+}
