@@ -196,7 +196,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < N; i++) {
     const line = JSON.stringify(benchEvent(i));
     bytes += line.length;
-    if (!out.write(line + '\n')) await new Promise((r) => out.once('drain', r));
+    if (!out.write(line + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((r) => out.end(() => r()));
   const avgBytes = bytes / N;

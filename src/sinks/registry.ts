@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { logSink } from './log/index.js';
 import { topicSink } from './topic/index.js';
+import { webhookSink } from './webhook/index.js';
 
 /**
  * Every sink type, by the name used in config `type:`. Adding a sink is a
  * folder under sinks/ exporting a SinkDefinition, and one line here.
  */
-export const SINK_DEFINITIONS = [logSink, topicSink] as const;
+export const SINK_DEFINITIONS = [logSink, topicSink, webhookSink] as const;
 
 type ConfigSchemas<T extends readonly { configSchema: unknown }[]> = { -readonly [K in keyof T]: T[K]['configSchema'] };
 

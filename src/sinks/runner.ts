@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { AuditRouterError, toAuditRouterError } from '../errors/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -59,6 +60,8 @@ export class SinkRunner {
     private readonly logger: Logger,
   ) {
     this.name = sink.name;
+    // Every in-flight send listens on the shutdown signal (the runner and the sink each once).
+    setMaxListeners(0, this.shutdown.signal);
     this.breaker = new CircuitBreaker(policy.circuitBreaker.failureThreshold, policy.circuitBreaker.resetTimeoutMs, (state) => {
       metrics.setCircuit(this.name, state);
       logger.warn({ sink: this.name, circuit: state }, `sink ${this.name}: circuit ${state}`);

@@ -7,6 +7,8 @@ export interface ReceivedRequest {
   headers: IncomingMessage['headers'];
   body: string;
   attempt: number;
+  /** Date.now() when the whole request had arrived. */
+  receivedAt: number;
 }
 
 /** Decides how to answer the n-th request (1-based). */
@@ -32,6 +34,7 @@ export class HttpReceiver {
           headers: req.headers,
           body: Buffer.concat(chunks).toString('utf8'),
           attempt: this.requests.length + 1,
+          receivedAt: Date.now(),
         };
         this.requests.push(received);
         Promise.resolve(this.responder(received, res)).catch(() => res.destroy());

@@ -1,0 +1,31 @@
+/** RFC 9110 token: the characters an HTTP field name may use. */
+export const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * Visible ASCII, space and tab. Stricter than HTTP itself on purpose: CR, LF
+ * and NUL would let a value start a new header, and undici refuses any other
+ * control character or anything above U+00FF at send time.
+ */
+export const SAFE_HEADER_VALUE = /^[\t\x20-\x7e]*$/;
+
+/** Names the sink sets itself (or undici owns); a configured header may not replace them. */
+const RESERVED_EXACT = new Set([
+  'content-type',
+  'content-length',
+  'host',
+  'idempotency-key',
+  // Hop-by-hop headers: undici throws on these for every request.
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+]);
+
+/** Why a configured header name cannot be used, or undefined when it can. */
+export function headerNameProblem(name: string): string | undefined {
+  if (!HEADER_NAME.test(name)) return 'is not a valid HTTP header name (letters, digits and !#$%&\'*+-.^_`|~ only)';
+  const lower = name.toLowerCase();
+  if (RESERVED_EXACT.has(lower) || lower.startsWith('x-audit-')) return 'is set by the webhook sink and cannot be configured';
+  return undefined;
+}

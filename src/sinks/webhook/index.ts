@@ -1,0 +1,11 @@
+import type { SinkDefinition } from '../types.js';
+import { webhookSinkConfigSchema, type WebhookSinkConfig } from './config.js';
+import { WebhookSink } from './webhook-sink.js';
+
+export const webhookSink: SinkDefinition<typeof webhookSinkConfigSchema> = {
+  type: 'webhook',
+  configSchema: webhookSinkConfigSchema,
+  create: async (config) => new WebhookSink(config),
+};
+export type { WebhookSinkConfig };
+export { signBody, verifySignature } from './signature.js';
