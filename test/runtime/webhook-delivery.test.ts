@@ -82,7 +82,7 @@ describe('webhook delivery through the router', () => {
       const result = await runCli(['redrive', '-c', configFile]);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /5 delivered, 0 failed again/);
-      assert.match(result.stdout, /1 decode failure\(s\), not re-sent:\n  partition \d+ offset \d+: AR_ERR_DECODE_JSON/);
+      assert.match(result.stdout, /1 decode failure\(s\), not re-sent:\n {2}partition \d+ offset \d+: AR_ERR_DECODE_JSON/);
       const redriven = receiver.requests.flatMap((r) => (JSON.parse(r.body) as { id: string }[]).map((e) => e.id));
       assert.deepEqual(redriven.sort(), ['bad-0', 'bad-1', 'bad-2', 'bad-3', 'bad-4']);
     });
