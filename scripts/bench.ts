@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --events N | --quick] [--brokers host:port] [--scenarios a,b,c,d,latency]
+ * npm run bench [-- --events N | --quick] [--brokers host:port] [--scenarios a,b,c,d,latency] [--profile]
  *
  * Measures audit-router against the practical limit of this machine's broker:
  * a kcat → kcat copy of the same input (librdkafka on both ends), in the same run,
@@ -112,7 +112,9 @@ function startRouter(config: object, name: string): ChildProcess {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.json`);
   writeFileSync(file, JSON.stringify(config));
-  const child = spawn(process.execPath, [BIN, 'run', '-c', file], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, AR_LOG_LEVEL: 'warn' } });
+  // --profile: a V8 CPU profile per scenario (open in Chrome DevTools, or summarise with scripts/profile-summary.mjs).
+  const profile = flag('profile') ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench', 'profiles')}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...profile, BIN, 'run', '-c', file], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, AR_LOG_LEVEL: 'warn' } });
   child.stderr!.pipe(createWriteStream(join(dir, `${name}.stderr.log`)));
   return child;
 }

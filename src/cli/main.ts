@@ -3,12 +3,15 @@ import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { packageRoot } from '../event/package-root.js';
 import { registerProduce } from './commands/produce.js';
+import { registerDestinations } from './commands/destinations.js';
 import { registerDev } from './commands/dev.js';
+import { registerOffsets } from './commands/offsets.js';
 import { registerRedrive } from './commands/redrive.js';
+import { registerReplay } from './commands/replay.js';
 import { registerRun } from './commands/run.js';
 import { registerTestRoute } from './commands/test-route.js';
 import { registerValidateConfig } from './commands/validate-config.js';
-import { EXIT, fail } from './output.js';
+import { EXIT, fail, usageLine } from './output.js';
 
 const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -19,11 +22,15 @@ export function buildProgram(): Command {
         'Events are validated against schemas/audit-event.avsc and filtered by noun:verb rules (flag:created, *:deleted, flag:*, *:*).',
     )
     .version(version, '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
+    // Commander's parse errors ("unknown option '--x'") get the same one-line shape as every other error.
+    .configureOutput({ outputError: (message, write) => write(usageLine(message)) })
     .exitOverride();
   registerRun(program);
   registerDev(program);
   registerRedrive(program);
+  registerDestinations(program);
+  registerReplay(program);
+  registerOffsets(program);
   registerValidateConfig(program);
   registerTestRoute(program);
   registerProduce(program);

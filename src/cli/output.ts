@@ -14,6 +14,12 @@ export function errorLine(err: unknown): string {
   return process.env.AR_DEBUG && err instanceof Error && err.stack ? `${line}\n${err.stack}` : line;
 }
 
+/** A command-line parse error from commander ("error: unknown option '--x'\n") as our one line. */
+export function usageLine(commanderMessage: string): string {
+  const message = commanderMessage.replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ').trim();
+  return `audit-router: error AR_ERR_USAGE: ${message} (run with --help for usage)\n`;
+}
+
 export function exitCodeFor(err: unknown): number {
   if (!(err instanceof AuditRouterError)) return EXIT.internal;
   return err.code === 'AR_ERR_USAGE' ? EXIT.usage : EXIT.error;

@@ -34,7 +34,9 @@ export function parseConfigText(text: string, source: string): unknown {
   }
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    const issues = doc.errors.map((e) => ({ path: '', message: `invalid YAML at line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}` }));
+    // linePos is only filled with prettyErrors, whose messages span lines; count the lines up to the offset instead.
+    const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
+    const issues = doc.errors.map((e) => ({ path: '', message: `invalid YAML at line ${e.linePos?.[0]?.line ?? lineOf(e.pos[0])}: ${e.message.split('\n')[0]}` }));
     throw new ConfigError('AR_ERR_CONFIG_PARSE', source, issues);
   }
   return doc.toJS();

@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { sinkConfigSchema } from '../sinks/registry.js';
 import { buildVocabulary, ruleProblem, type Vocabulary } from '../filter/index.js';
 
-const hostPort = z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9092');
+const portInRange = (value: string) => {
+  const port = Number(value.slice(value.lastIndexOf(':') + 1));
+  return port >= 1 && port <= 65535;
+};
+const hostPort = z
+  .string()
+  // abort: a value that is not host:port needs no second message about its port.
+  .regex(/^[^\s:/]+:\d{1,5}$/, { error: 'expected host:port, e.g. 127.0.0.1:9092', abort: true })
+  .refine(portInRange, 'port must be 1-65535');
 const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name: 1-249 of letters, digits, . _ -');
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 
@@ -73,7 +81,28 @@ export const configSchema = z
     sinks: z.array(sinkConfigSchema).min(1),
     admin: z
       .strictObject({
-        listen: z.string().regex(/^[^\s]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9464'),
+        // Port 0 is allowed: the OS picks one (tests do this).
+        listen: z
+          .string()
+          .regex(/^[^\s]+:\d{1,5}$/, { error: 'expected host:port, e.g. 127.0.0.1:9464', abort: true })
+          .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, 'port must be 0-65535'),
+        /** The destinations API (/api/v1/destinations); off unless tokens are given. */
+        api: z
+          .strictObject({
+            tokens: z
+              .array(
+                z.strictObject({
+                  /** The actor of the audit events the API emits. */
+                  name: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'letters, digits, . _ @ -'),
+                  token: z.string().min(16, 'at least 16 characters'),
+                  readOnly: z.boolean().default(false),
+                }),
+              )
+              .min(1),
+            allowPrivateNetworks: z.boolean().default(false),
+            maxDestinations: z.number().int().min(1).max(1000).default(100),
+          })
+          .optional(),
       })
       .optional(),
     logging: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),

@@ -65,8 +65,17 @@ export const ERROR_CODES = {
   AR_ERR_KAFKA_CONNECTION: { retriable: true, doc: 'The Kafka cluster cannot be reached.' },
   AR_ERR_KAFKA_AUTH: { retriable: false, doc: 'Kafka refused the SASL credentials or the TLS handshake.' },
   AR_ERR_KAFKA: { retriable: true, doc: 'Any other error from the Kafka client.' },
+  AR_ERR_GROUP_ACTIVE: {
+    retriable: false,
+    doc: 'The consumer group has running members, so its offsets cannot be reset; stop every router in the group first.',
+  },
   AR_ERR_PUBLISHER_CLOSED: { retriable: false, doc: 'publish() was called on an audit publisher after its close().' },
 
+  AR_ERR_API_UNAUTHORIZED: { retriable: false, doc: 'Admin API: no bearer token, or one that is not valid (401).' },
+  AR_ERR_API_FORBIDDEN: { retriable: false, doc: 'Admin API: a read-only token was used for a write (403).' },
+  AR_ERR_API_VALIDATION: { retriable: false, doc: 'Admin API: the request body is invalid; `issues` lists each problem with its field path (400).' },
+  AR_ERR_API_CONFLICT: { retriable: false, doc: 'Admin API: the name is taken, or admin.api.maxDestinations is reached (409).' },
+  AR_ERR_API_UNAVAILABLE: { retriable: true, doc: 'Admin API: destinations are still being loaded from Kafka at start-up (503).' },
   AR_ERR_API_NOT_FOUND: { retriable: false, doc: 'Admin API: no such route or destination (404).' },
   AR_ERR_ADMIN_LISTEN: { retriable: false, doc: 'The admin listener cannot bind admin.listen: the port is in use, the address is not local, or binding is not permitted.' },
 

@@ -53,10 +53,18 @@ export function validateAuditEvent(value: unknown): AuditEvent {
       }
     },
   });
-  // avsc skips inherited-looking own keys such as "__proto__"; an audit trail should not carry them either.
-  const unknown = Object.keys(value).filter((k) => !TOP_LEVEL_FIELDS.has(k));
+  // avsc skips inherited-looking own keys such as "__proto__"; an audit trail should not carry them either,
+  // nor drop them silently (metadata is rebuilt below, so one there would vanish unseen).
+  const metadata = (value as { metadata?: unknown }).metadata;
+  const metadataKeys = metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata) ? Object.keys(metadata) : [];
+  const unknown = [
+    ...Object.keys(value).filter((k) => !TOP_LEVEL_FIELDS.has(k)),
+    ...metadataKeys.filter((k) => k !== 'actor').map((k) => `metadata.${k}`),
+  ];
   if (unknown.length > 0) {
-    firstPath ??= unknown[0];
+    // avsc names only the record ('' or 'metadata'); the header is more use naming the field itself.
+    const record = firstPath;
+    firstPath = unknown.find((k) => !record || k.startsWith(`${record}.`)) ?? firstPath;
     problems.push(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}`);
   }
   const event = value as Partial<AuditEvent>;

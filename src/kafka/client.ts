@@ -44,9 +44,10 @@ function saslOptions(sasl: KafkaConfig['sasl']): SASLOptions | undefined {
 /**
  * The one place a kafkajs client is built from our config, so the consumer,
  * the dead-letter producer and topic sinks share TLS, SASL, timeouts and
- * logging. `clientIdSuffix` tells the clients apart in broker logs and quotas.
+ * logging. `clientIdSuffix` tells the clients apart in broker logs and quotas;
+ * `quiet` demotes the client's errors to debug while it is true (start-up).
  */
-export function createKafka(config: KafkaConfig, logger: Logger, clientIdSuffix?: string): Kafka {
+export function createKafka(config: KafkaConfig, logger: Logger, clientIdSuffix?: string, quiet?: () => boolean): Kafka {
   const clientId = clientIdSuffix ? `${config.clientId}-${clientIdSuffix}` : config.clientId;
   const options: KafkaJsConfig = {
     clientId,
@@ -54,7 +55,7 @@ export function createKafka(config: KafkaConfig, logger: Logger, clientIdSuffix?
     connectionTimeout: config.connectionTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
     logLevel: kafkajsLevelFor(logger),
-    logCreator: pinoLogCreator(logger.child({ component: 'kafkajs', clientId }), config.sasl ? [config.sasl.password] : []),
+    logCreator: pinoLogCreator(logger.child({ component: 'kafkajs', clientId }), config.sasl ? [config.sasl.password] : [], quiet),
   };
   const ssl = sslOptions(config.ssl);
   if (ssl !== undefined) options.ssl = ssl;

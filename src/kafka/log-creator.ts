@@ -51,12 +51,18 @@ function scrub(value: unknown, secrets: readonly string[], depth = 0): unknown {
   return out;
 }
 
-/** Routes kafkajs log entries into our pino logger, never with a secret in them. */
-export function pinoLogCreator(logger: Logger, secrets: readonly string[] = []): logCreator {
+/**
+ * Routes kafkajs log entries into our pino logger, never with a secret in
+ * them. While `quiet()` is true its errors and warnings go to debug: during
+ * start-up the CLI reports a failure as one line, and the client's retries
+ * would only repeat it (AR_LOG_LEVEL=debug shows them).
+ */
+export function pinoLogCreator(logger: Logger, secrets: readonly string[] = [], quiet: () => boolean = () => false): logCreator {
   const nonEmpty = secrets.filter((s) => s.length > 0);
   return () =>
     ({ namespace, level, log }: LogEntry) => {
-      const method = PINO_METHOD[level];
+      const mapped = PINO_METHOD[level];
+      const method = (mapped === 'error' || mapped === 'warn') && quiet() ? 'debug' : mapped;
       if (method === undefined || !logger.isLevelEnabled(method)) return;
       // timestamp: pino stamps its own; logger: always "kafkajs", said by `component` already.
       const { message, timestamp: _t, logger: _l, ...extra } = log;

@@ -29,7 +29,7 @@ const REDACT = [
  * Operational logs go to stderr as JSON lines: stdout belongs to the log sink
  * (and to CLI output) so the audit trail is never interleaved with chatter.
  */
-export function createLogger(level: string = process.env.AR_LOG_LEVEL ?? 'info', destination: number = 2): Logger {
+export function createLogger(level: string = process.env.AR_LOG_LEVEL ?? 'info', destination: number | pino.DestinationStream = 2): Logger {
   return pino(
     {
       name: 'audit-router',
@@ -38,7 +38,7 @@ export function createLogger(level: string = process.env.AR_LOG_LEVEL ?? 'info',
       base: { pid: process.pid },
       serializers: { err: pino.stdSerializers.err },
     },
-    pino.destination({ dest: destination, sync: true }),
+    typeof destination === 'number' ? pino.destination({ dest: destination, sync: true }) : destination,
   );
 }
 

@@ -1,4 +1,4 @@
-import type { Config, SinkConfig } from '../config/index.js';
+import type { Config } from '../config/index.js';
 import { DeadLetterWriter } from '../deadletter/dead-letter-writer.js';
 import { DLQ_HEADERS } from '../deadletter/headers.js';
 import { AuditRouterError } from '../errors/index.js';
@@ -6,9 +6,8 @@ import { canonicalJson, validateAuditEvent } from '../event/index.js';
 import { createKafka } from '../kafka/index.js';
 import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
-import { sinkDefinition } from '../sinks/registry.js';
-import { SinkRunner } from '../sinks/runner.js';
-import type { Sink } from '../sinks/types.js';
+import { createSinkRoute } from '../runtime/sink-route.js';
+import type { SinkRunner } from '../sinks/runner.js';
 import { readTopicRange, type RangeMessage } from '../source/topic-range.js';
 
 export interface RedriveOptions {
@@ -68,14 +67,17 @@ export async function redrive(config: Config, options: RedriveOptions): Promise<
     if (existing) return existing;
     const sinkConfig = config.sinks.find((s) => s.name === name);
     if (!sinkConfig) return undefined;
-    const create = sinkDefinition(sinkConfig.type).create as (c: SinkConfig, ctx: unknown) => Promise<Sink>;
-    const sink = await create(sinkConfig, { logger, kafka: config.kafka, schemaRegistryUrl: config.schemaRegistry?.url });
-    const runner = new SinkRunner(sink, sinkConfig, async (failure) => {
-      report.failedAgain += failure.items.length;
-      await deadLetter.parkUndeliverable(failure);
-    }, metrics, logger);
-    runners.set(name, runner);
-    return runner;
+    const route = await createSinkRoute(sinkConfig, {
+      config,
+      logger,
+      metrics,
+      deadLetter: async (failure) => {
+        report.failedAgain += failure.items.length;
+        await deadLetter.parkUndeliverable(failure);
+      },
+    });
+    runners.set(name, route.target);
+    return route.target;
   };
 
   await producer.connect();

@@ -1,19 +1,23 @@
 import { EventEmitter } from 'node:events';
 import type { Consumer, Producer } from 'kafkajs';
 import { startAdminServer, type AdminServer } from '../admin/index.js';
+import { destinationsApi } from '../admin/destinations-api.js';
+import { destinationAuditTrail } from '../destinations/audit-trail.js';
+import { DestinationRoutes } from '../destinations/destination-routes.js';
+import { DestinationStore } from '../destinations/store.js';
 import type { Config, SinkConfig } from '../config/index.js';
 import { DeadLetterWriter } from '../deadletter/dead-letter-writer.js';
 import { Decoder } from '../decode/index.js';
 import { AuditRouterError } from '../errors/index.js';
-import { compileRules, compileSinkFilter } from '../filter/index.js';
+import { buildVocabulary, compileRules } from '../filter/index.js';
 import { createKafka, describeKafkaError } from '../kafka/index.js';
 import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { EventRouter, type Route } from '../route/event-router.js';
-import { sinkDefinition } from '../sinks/registry.js';
 import { SinkRunner } from '../sinks/runner.js';
-import type { Sink } from '../sinks/types.js';
 import { KafkaSource } from '../source/kafka-source.js';
+import { createDeadLetterTopicIfMissing } from './dead-letter-topic.js';
+import { createSinkRoute } from './sink-route.js';
 
 export interface RouterAppOptions {
   logger: Logger;
@@ -32,6 +36,7 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
   readonly router: EventRouter<SinkRunner>;
   private stopping: Promise<void> | undefined;
   private admin: AdminServer | undefined;
+  private destinations: { store: DestinationStore; routes: DestinationRoutes } | undefined;
 
   private constructor(
     readonly config: Config,
@@ -50,7 +55,9 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
 
   static async start(config: Config, options: RouterAppOptions): Promise<RouterApp> {
     const { logger, metrics = new Metrics({ defaultMetrics: true }) } = options;
-    const kafka = createKafka(config.kafka, logger);
+    // Until it runs, a failure is reported once by the caller; kafkajs's own retries would repeat it on stderr.
+    let starting = true;
+    const kafka = createKafka(config.kafka, logger, undefined, () => starting);
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
     const consumer = kafka.consumer({
       groupId: config.source.groupId,
@@ -65,14 +72,28 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
     try {
       // First, so /healthz answers and /readyz says "not ready" while we connect and join.
       if (config.admin) {
-        app.admin = await startAdminServer({ listen: config.admin.listen, metrics, logger, isReady: () => app.readiness() });
-        logger.info(`admin listener on ${app.admin.url} (/metrics, /healthz, /readyz)`);
+        const api = config.admin.api;
+        const apiRoutes = api
+          ? destinationsApi({
+              store: () => app.destinations?.store,
+              tokens: api.tokens,
+              vocabulary: buildVocabulary(config.vocabulary),
+              reservedNames: new Set(config.sinks.map((s) => s.name)),
+              allowPrivateNetworks: api.allowPrivateNetworks,
+              maxDestinations: api.maxDestinations,
+              audit: destinationAuditTrail(producer, config.source.topic),
+              logger,
+            })
+          : undefined;
+        app.admin = await startAdminServer({ listen: config.admin.listen, metrics, logger, isReady: () => app.readiness(), routes: apiRoutes });
+        logger.info(`admin listener on ${app.admin.url} (/metrics, /healthz, /readyz${api ? ', /api/v1/destinations' : ''})`);
         options.onAdminListening?.(app.admin.url);
       }
       await producer.connect();
       await app.ensureDeadLetterTopic(kafka.admin());
       const routes = await Promise.all(config.sinks.map((sink) => app.createRoute(sink)));
       app.router.setRoutes(routes);
+      if (config.admin?.api) app.destinations = await app.loadDestinations(kafka, routes);
       await consumer.connect();
     } catch (err) {
       await app.teardown();
@@ -88,6 +109,7 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
     const decoder = new Decoder(config.source.format, config.source.maxMessageBytes, config.schemaRegistry);
     app.source = new KafkaSource(consumer, config.source, decoder, app.router, deadLetter, metrics, logger);
     await app.source.start();
+    starting = false;
     logger.info({ topic: config.source.topic, groupId: config.source.groupId, sinks: app.router.currentRoutes.map((r) => r.name) }, 'audit-router running');
     return app;
   }
@@ -105,21 +127,32 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
     return { ready: reasons.length === 0, reasons };
   }
 
+  /**
+   * Reads the destinations topic to its end before consuming starts, so a
+   * destination created before a restart receives events from the first batch.
+   */
+  private async loadDestinations(kafka: ReturnType<typeof createKafka>, configRoutes: readonly Route<SinkRunner>[]) {
+    const store = new DestinationStore(kafka, this.producer, `${this.config.source.groupId}.destinations`, this.logger);
+    const routes = new DestinationRoutes(this.router, configRoutes, (c) => this.createRoute(c), buildVocabulary(this.config.vocabulary), this.logger);
+    store.on('change', (all) => void routes.reconcile(all));
+    await store.start();
+    await routes.reconcile(store.all);
+    return { store, routes };
+  }
+
   /** The admin listener's URL, when admin.listen is configured. */
   get adminUrl(): string | undefined {
     return this.admin?.url;
   }
 
   /** Builds a sink and its runner from a validated sink config; the destinations API uses this too. */
-  async createRoute(config: SinkConfig): Promise<Route<SinkRunner>> {
-    const definition = sinkDefinition(config.type);
-    const sink: Sink = await (definition.create as (c: SinkConfig, ctx: unknown) => Promise<Sink>)(config, {
-      logger: this.logger.child({ sink: config.name }),
-      kafka: this.config.kafka,
-      schemaRegistryUrl: this.config.schemaRegistry?.url,
+  createRoute(config: SinkConfig): Promise<Route<SinkRunner>> {
+    return createSinkRoute(config, {
+      config: this.config,
+      logger: this.logger,
+      metrics: this.metrics,
+      deadLetter: (failure) => this.deadLetter.parkUndeliverable(failure),
     });
-    const runner = new SinkRunner(sink, config, (failure) => this.deadLetter.parkUndeliverable(failure), this.metrics, this.logger);
-    return { name: config.name, target: runner, filter: compileSinkFilter(config) };
   }
 
   /**
@@ -147,6 +180,7 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
 
   private async teardown(): Promise<void> {
     this.shutdown.abort();
+    await this.destinations?.store.stop().catch(() => undefined);
     await Promise.allSettled(this.router.currentRoutes.map((r) => r.target.close()));
     await Promise.allSettled([this.consumer.disconnect(), this.producer.disconnect(), this.admin?.close()]);
   }
@@ -154,11 +188,7 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
   private async ensureDeadLetterTopic(admin: ReturnType<ReturnType<typeof createKafka>['admin']>): Promise<void> {
     await admin.connect();
     try {
-      const topics = await admin.listTopics();
-      if (!topics.includes(this.config.deadLetter.topic)) {
-        await admin.createTopics({ topics: [{ topic: this.config.deadLetter.topic }], waitForLeaders: true });
-        this.logger.info(`created dead-letter topic ${this.config.deadLetter.topic}`);
-      }
+      await createDeadLetterTopicIfMissing(admin, this.config.deadLetter.topic, this.logger);
     } finally {
       await admin.disconnect();
     }

@@ -255,11 +255,9 @@ export class SinkRunner {
 
   /** Delivered or parked: either way the sink is done with these events. */
   private acknowledge(batch: DeliveryItem[]): void {
-    const now = Date.now();
-    for (const item of batch) {
-      this.metrics.deliverySeconds.observe({ sink: this.name }, (now - item.enqueuedAt) / 1000);
-      item.ack();
-    }
+    // One observation per batch, its oldest event's wait: per-event observations cost more than the rest of routing.
+    this.metrics.deliverySeconds.observe({ sink: this.name }, (Date.now() - batch[0]!.enqueuedAt) / 1000);
+    for (const item of batch) item.ack();
   }
 }
 

@@ -1,20 +1,15 @@
-import type { Batch, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
-import type { Decoded, Decoder } from '../decode/index.js';
+import type { Batch, Consumer, EachBatchPayload } from 'kafkajs';
+import type { Decoder } from '../decode/index.js';
 import type { DeadLetterWriter, UndecodableMessage } from '../deadletter/dead-letter-writer.js';
-import { canonicalJson, withStableId, type SourceCoordinates } from '../event/index.js';
-import type { AuditRouterError } from '../errors/index.js';
+import type { SourceCoordinates } from '../event/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { fullJitterDelay, sleep } from '../retry/index.js';
 import type { EventRouter } from '../route/event-router.js';
 import type { SinkRunner } from '../sinks/runner.js';
 import type { SourceConfig } from '../config/index.js';
 import { Committer } from './committer.js';
+import { EventPipeline } from './event-pipeline.js';
 import { PartitionProgress } from './partition-progress.js';
-
-type BatchControl = Pick<EachBatchPayload, 'heartbeat' | 'isRunning' | 'isStale'>;
-
-const OUTAGE_BACKOFF = { initialBackoffMs: 250, maxBackoffMs: 5_000, maxElapsedMs: 0 };
 
 /**
  * The consumer side of the path: reads batches from the input topic, decodes
@@ -25,6 +20,7 @@ const OUTAGE_BACKOFF = { initialBackoffMs: 250, maxBackoffMs: 5_000, maxElapsedM
 export class KafkaSource {
   private progress = new Map<number, PartitionProgress>();
   private readonly committer: Committer;
+  private readonly pipeline: EventPipeline;
   private joined = false;
   private paused = false;
   private activeBatches = 0;
@@ -32,13 +28,14 @@ export class KafkaSource {
   constructor(
     private readonly consumer: Consumer,
     private readonly config: SourceConfig,
-    private readonly decoder: Decoder,
-    private readonly router: EventRouter<SinkRunner>,
+    decoder: Decoder,
+    router: EventRouter<SinkRunner>,
     private readonly deadLetter: DeadLetterWriter,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
   ) {
     this.committer = new Committer(consumer, config.commit, metrics, logger);
+    this.pipeline = new EventPipeline(decoder, router, metrics, logger, config.heartbeatIntervalMs);
   }
 
   /** True once this process has joined the group and received its assignment. */
@@ -110,32 +107,16 @@ export class KafkaSource {
       for (const message of batch.messages) {
         if (!isRunning() || isStale() || this.paused) break;
         const source: SourceCoordinates = { topic: batch.topic, partition: batch.partition, offset: message.offset };
-        const decoded = await this.decode(message, control);
-        if (decoded === undefined) break;
+        const prepared = await this.pipeline.prepare(message, source, control);
+        if (prepared === undefined) break;
         const offset = Number(message.offset);
-        if (!decoded.ok) {
-          undecodable.push({ value: message.value, key: message.key, source, error: decoded.error, ack: progress.track(offset, 1) });
+        if (!prepared.ok) {
+          undecodable.push({ value: message.value, key: message.key, source, error: prepared.error, ack: progress.track(offset, 1) });
           resolveOffset(message.offset);
           continue;
         }
-        const event = withStableId(decoded.event, source);
-        let json: string;
-        try {
-          json = canonicalJson(event);
-        } catch (err) {
-          undecodable.push({ value: message.value, key: message.key, source, error: err as AuditRouterError, ack: progress.track(offset, 1) });
-          resolveOffset(message.offset);
-          continue;
-        }
-        this.metrics.decoded.inc({ format: decoded.format });
-        const routes = this.router.match(event);
-        const ack = progress.track(offset, routes.length);
-        if (routes.length === 0) this.metrics.filteredOut.inc();
-        const sinkEvent = { event, json, key: message.key, source };
-        for (const route of routes) {
-          const full = route.target.offer(lane, sinkEvent, ack);
-          if (full && !(await this.waitForRoom(full, control))) return;
-        }
+        const ack = progress.track(offset, prepared.routes.length);
+        if (!(await this.pipeline.handOn(prepared, lane, ack, control))) return;
         resolveOffset(message.offset);
       }
     } finally {
@@ -147,38 +128,6 @@ export class KafkaSource {
       this.updateLag(batch);
       if (progress.settledSinceCommit >= this.config.commit.maxEvents) void this.committer.commit();
     }
-  }
-
-  /** Decodes, waiting out a registry outage (heartbeating) instead of dead-lettering good events. */
-  private async decode(message: KafkaMessage, control: BatchControl): Promise<Decoded | undefined> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.decoder.decode(message.value);
-      } catch (err) {
-        if (!control.isRunning() || control.isStale()) return undefined;
-        const delay = fullJitterDelay(attempt, OUTAGE_BACKOFF) + 100;
-        this.logger.warn({ code: (err as AuditRouterError).code, attempt, retryInMs: delay }, `decode waits: ${(err as Error).message}`);
-        await sleep(delay);
-        await control.heartbeat();
-      }
-    }
-  }
-
-  /**
-   * A sink is full: wait for room, heartbeating so the group does not evict
-   * us while a slow destination holds us back. False when the batch is stale
-   * (rebalance) or the consumer stops.
-   */
-  private async waitForRoom(room: Promise<void>, control: BatchControl): Promise<boolean> {
-    let freed = false;
-    void room.then(() => (freed = true));
-    while (!freed) {
-      await Promise.race([room, sleep(this.config.heartbeatIntervalMs)]);
-      if (freed) break;
-      if (!control.isRunning() || control.isStale()) return false;
-      await control.heartbeat();
-    }
-    return true;
   }
 
   private updateLag(batch: Batch): void {

@@ -44,8 +44,10 @@ describe('audit event validation', () => {
     rejects({ ...base, metadata: { actor: { ip: 7 } } }, 'metadata.actor.ip', /metadata\.actor\.ip: expected a string/));
 
   it('rejects unknown top-level fields, prototype keys included', () => {
-    rejects({ ...base, extra: 1 }, '', /has fields the schema does not declare/);
+    rejects({ ...base, extra: 1 }, 'extra', /has fields the schema does not declare; unknown field "extra"/);
     rejects(JSON.parse(JSON.stringify(base).replace('{', '{"__proto__":{"polluted":true},')), '__proto__', /unknown field "__proto__"/);
+    // avsc skips it, and metadata is rebuilt from actor alone: without the check it would vanish unseen.
+    rejects(JSON.parse(JSON.stringify(base).replace('"metadata":{', '"metadata":{"__proto__":{"polluted":true},')), 'metadata.__proto__', /unknown field "metadata\.__proto__"/);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
 

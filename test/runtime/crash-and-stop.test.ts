@@ -46,7 +46,7 @@ describe('crash and stop', () => {
 
       const second = new RouterProcess(configFile);
       await second.joined();
-      await waitFor(() => new Set(idsIn(file)).size >= total, { what: `all ${total} events (have ${new Set(idsIn(file)).size})`, timeoutMs: 120_000 });
+      await waitFor(() => new Set(idsIn(file)).size >= total, { what: `all ${total} events (have ${new Set(idsIn(file)).size})`, timeoutMs: 240_000 });
       const ids = idsIn(file);
       assert.equal(new Set(ids).size, total, 'every event id at least once');
       const seen = new Map<string, number>();

@@ -8,4 +8,5 @@ export const webhookSink: SinkDefinition<typeof webhookSinkConfigSchema> = {
   create: async (config) => new WebhookSink(config),
 };
 export type { WebhookSinkConfig };
+export { webhookSinkConfigSchema };
 export { signBody, verifySignature } from './signature.js';

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { formatPath, type ConfigIssue } from '../config/index.js';
+import { buildVocabulary, ruleProblem, type Vocabulary } from '../filter/index.js';
+import { webhookSinkConfigSchema, type WebhookSinkConfig } from '../sinks/webhook/index.js';
+
+/** What the compacted topic holds per destination id. Secrets are stored (every instance must sign). */
+export interface StoredDestination {
+  id: string;
+  name: string;
+  active: boolean;
+  /** Names of `sink.headers` whose values are secrets: write-only, like signingSecret. */
+  secretHeaders: string[];
+  /** The webhook sink definition as given, without `type`/`name` (validated with the config schema). */
+  sink: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string;
+  updatedBy: string;
+}
+
+export const MASK = '********';
+
+/** The request body of POST and PATCH: a webhook sink definition plus the destination's own fields. */
+const envelope = z.strictObject({
+  name: z.string(),
+  active: z.boolean().default(true),
+  secretHeaders: z.array(z.string()).default([]),
+});
+const ENVELOPE_KEYS = new Set(['name', 'active', 'secretHeaders']);
+
+export interface DestinationInput {
+  name: string;
+  active: boolean;
+  secretHeaders: string[];
+  sink: Record<string, unknown>;
+}
+
+function zodIssues(error: z.ZodError, prefix: PropertyKey[] = []): ConfigIssue[] {
+  return error.issues.map((i) => ({
+    path: formatPath([...prefix, ...i.path]),
+    message: i.code === 'unrecognized_keys' ? `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => JSON.stringify(k)).join(', ')}` : i.message,
+  }));
+}
+
+/**
+ * Validates a destination with the same schema as a config-file webhook sink,
+ * plus the noun:verb rules against the router's vocabulary. Returns the sink
+ * config to run, or every problem with its path.
+ */
+export function validateDestination(input: DestinationInput, vocabulary: Vocabulary = buildVocabulary()): { ok: true; config: WebhookSinkConfig } | { ok: false; issues: ConfigIssue[] } {
+  const issues: ConfigIssue[] = [];
+  if ('template' in input.sink) issues.push({ path: 'template', message: 'body templates are set in the config file, not through the API' });
+  if ('type' in input.sink && input.sink.type !== 'webhook') issues.push({ path: 'type', message: 'destinations are webhooks' });
+  const { type: _type, ...sink } = input.sink;
+  const parsed = webhookSinkConfigSchema.safeParse({ ...sink, type: 'webhook', name: input.name });
+  if (!parsed.success) issues.push(...zodIssues(parsed.error));
+  for (const field of ['events', 'exclude'] as const) {
+    const rules = input.sink[field];
+    if (!Array.isArray(rules)) continue;
+    rules.forEach((rule, i) => {
+      const problem = typeof rule === 'string' ? ruleProblem(rule, vocabulary) : undefined;
+      if (problem) issues.push({ path: `${field}[${i}]`, message: `"${rule}": ${problem}` });
+    });
+  }
+  const headerNames = Object.keys((input.sink.headers as Record<string, unknown> | undefined) ?? {});
+  input.secretHeaders.forEach((name, i) => {
+    if (!headerNames.includes(name)) issues.push({ path: `secretHeaders[${i}]`, message: `"${name}" is not one of headers` });
+  });
+  if (issues.length > 0 || !parsed.success) return { ok: false, issues };
+  return { ok: true, config: parsed.data };
+}
+
+/** Splits a request body into the envelope fields and the sink definition. */
+export function parseDestinationBody(body: unknown, existing?: StoredDestination): { ok: true; input: DestinationInput } | { ok: false; issues: ConfigIssue[] } {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, issues: [{ path: '', message: 'expected a JSON object' }] };
+  const fields = body as Record<string, unknown>;
+  const own = Object.fromEntries(Object.entries(fields).filter(([k]) => ENVELOPE_KEYS.has(k)));
+  const sink = Object.fromEntries(Object.entries(fields).filter(([k]) => !ENVELOPE_KEYS.has(k)));
+  const parsed = envelope.safeParse({ name: existing?.name, active: existing?.active, secretHeaders: existing?.secretHeaders, ...own });
+  if (!parsed.success) return { ok: false, issues: zodIssues(parsed.error) };
+  // PATCH: absent fields keep their value, secrets included (they are write-only, so clients cannot echo them).
+  const merged = existing ? { ...existing.sink, ...sink } : sink;
+  if (existing && sink.headers && typeof sink.headers === 'object') {
+    const previous = (existing.sink.headers ?? {}) as Record<string, string>;
+    merged.headers = Object.fromEntries(Object.entries(sink.headers as Record<string, string>).map(([k, v]) => [k, v === MASK ? (previous[k] ?? v) : v]));
+  }
+  return { ok: true, input: { ...parsed.data, sink: merged } };
+}
+
+/** The destination as the API shows it: secrets masked, always. */
+export function maskedView(d: StoredDestination): Record<string, unknown> {
+  const sink = { ...d.sink };
+  if (sink.signingSecret !== undefined) sink.signingSecret = MASK;
+  if (sink.verificationToken !== undefined) sink.verificationToken = MASK;
+  if (sink.headers && d.secretHeaders.length > 0) {
+    sink.headers = Object.fromEntries(Object.entries(sink.headers as Record<string, string>).map(([k, v]) => [k, d.secretHeaders.includes(k) ? MASK : v]));
+  }
+  return { id: d.id, name: d.name, active: d.active, ...sink, secretHeaders: d.secretHeaders, createdAt: d.createdAt, updatedAt: d.updatedAt, createdBy: d.createdBy, updatedBy: d.updatedBy };
+}

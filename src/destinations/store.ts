@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+import type { Logger } from '../observability/logger.js';
+import type { StoredDestination } from './model.js';
+
+/**
+ * Destinations live in a compacted topic, one record per id, a tombstone on
+ * delete. Every router instance reads it from the beginning at start and then
+ * follows it, so a destination created through any instance reaches all of
+ * them, and survives restarts. Each instance reads with its own throwaway
+ * group: the topic is a table to replay, not work to share.
+ */
+export class DestinationStore extends EventEmitter<{ change: [ReadonlyMap<string, StoredDestination>] }> {
+  private readonly destinations = new Map<string, StoredDestination>();
+  private consumer: Consumer | undefined;
+  private readonly groupId: string;
+  private onRead: ((partition: number, nextOffset: bigint) => void) | undefined;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly producer: Producer,
+    readonly topic: string,
+    private readonly logger: Logger,
+  ) {
+    super();
+    this.groupId = `${topic}.reader-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  }
+
+  get all(): ReadonlyMap<string, StoredDestination> {
+    return this.destinations;
+  }
+
+  /** Creates the topic if missing, loads every destination up to the current end, then follows. */
+  async start(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    let ends: Map<number, bigint>;
+    try {
+      await this.ensureTopic(admin);
+      ends = new Map((await admin.fetchTopicOffsets(this.topic)).map((p) => [p.partition, BigInt(p.high)]));
+    } finally {
+      await admin.disconnect();
+    }
+    // Loaded = every partition read up to the end it had when we started.
+    const pending = new Map([...ends].filter(([, end]) => end > 0n));
+    const loaded =
+      pending.size === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            this.onRead = (partition, next) => {
+              if (next < (pending.get(partition) ?? 0n)) return;
+              pending.delete(partition);
+              if (pending.size === 0) {
+                this.onRead = undefined;
+                resolve();
+              }
+            };
+          });
+    this.consumer = this.kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 100 });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) this.apply(message.key?.toString() ?? '', message.value);
+        if (batch.messages.length > 0) this.emit('change', this.destinations);
+        this.onRead?.(batch.partition, BigInt(batch.lastOffset()) + 1n);
+      },
+    });
+    await loaded;
+    this.logger.info({ topic: this.topic, destinations: this.destinations.size }, `loaded ${this.destinations.size} destination(s) from ${this.topic}`);
+  }
+
+  private apply(id: string, value: Buffer | null): void {
+    if (!id) return;
+    if (value === null) {
+      this.destinations.delete(id);
+      return;
+    }
+    try {
+      this.destinations.set(id, JSON.parse(value.toString('utf8')) as StoredDestination);
+    } catch (err) {
+      this.logger.error({ id, err: { message: (err as Error).message } }, `unreadable destination record ${id} in ${this.topic}; ignored`);
+    }
+  }
+
+  /** Writes a destination; resolves once Kafka has it (not once every instance applied it). */
+  async put(destination: StoredDestination): Promise<void> {
+    await this.producer.send({ topic: this.topic, acks: -1, messages: [{ key: destination.id, value: JSON.stringify(destination) }] });
+    this.destinations.set(destination.id, destination);
+    this.emit('change', this.destinations);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.producer.send({ topic: this.topic, acks: -1, messages: [{ key: id, value: null }] });
+    this.destinations.delete(id);
+    this.emit('change', this.destinations);
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    const admin = this.kafka.admin();
+    await admin.connect();
+    await admin.deleteGroups([this.groupId]).catch(() => undefined);
+    await admin.disconnect();
+  }
+
+  private async ensureTopic(admin: Admin): Promise<void> {
+    const topics = await admin.listTopics();
+    if (topics.includes(this.topic)) return;
+    await admin.createTopics({
+      topics: [{ topic: this.topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+      waitForLeaders: true,
+    });
+    this.logger.info(`created compacted topic ${this.topic}`);
+  }
+}

@@ -1,0 +1,32 @@
+import type { Config, SinkConfig } from '../config/index.js';
+import { compileSinkFilter } from '../filter/index.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Route } from '../route/event-router.js';
+import { sinkDefinition } from '../sinks/registry.js';
+import { SinkRunner, type DeadLetterHandler } from '../sinks/runner.js';
+import type { Sink } from '../sinks/types.js';
+
+export interface SinkRouteDeps {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  /** Where the runner parks what it gives up on (the dead-letter writer). */
+  deadLetter: DeadLetterHandler;
+}
+
+/**
+ * A sink, its runner and its filter, from a validated sink config. `run`
+ * (RouterApp, the destinations API) and `replay` build routes here, so a
+ * replayed event meets the same batching, retries and rules as a live one.
+ */
+export async function createSinkRoute(sinkConfig: SinkConfig, { config, logger, metrics, deadLetter }: SinkRouteDeps): Promise<Route<SinkRunner>> {
+  const definition = sinkDefinition(sinkConfig.type);
+  const sink: Sink = await (definition.create as (c: SinkConfig, ctx: unknown) => Promise<Sink>)(sinkConfig, {
+    logger: logger.child({ sink: sinkConfig.name }),
+    kafka: config.kafka,
+    schemaRegistryUrl: config.schemaRegistry?.url,
+  });
+  const runner = new SinkRunner(sink, sinkConfig, deadLetter, metrics, logger);
+  return { name: sinkConfig.name, target: runner, filter: compileSinkFilter(sinkConfig) };
+}

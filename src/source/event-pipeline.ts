@@ -1,0 +1,101 @@
+import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { Decoded, Decoder } from '../decode/index.js';
+import type { AuditRouterError } from '../errors/index.js';
+import { canonicalJson, withStableId, type SourceCoordinates } from '../event/index.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { fullJitterDelay, sleep } from '../retry/index.js';
+import type { EventRouter, Route } from '../route/event-router.js';
+import type { SinkRunner } from '../sinks/runner.js';
+import type { SinkEvent } from '../sinks/types.js';
+
+export type BatchControl = Pick<EachBatchPayload, 'heartbeat' | 'isRunning' | 'isStale'>;
+
+/** A message made ready for its sinks, or the reason it cannot be an event. */
+export type Prepared =
+  | { ok: true; sinkEvent: SinkEvent; routes: Route<SinkRunner>[] }
+  | { ok: false; error: AuditRouterError };
+
+const OUTAGE_BACKOFF = { initialBackoffMs: 250, maxBackoffMs: 5_000, maxElapsedMs: 0 };
+
+/**
+ * The steps from message bytes to sink runners, shared by `run` (KafkaSource)
+ * and `replay`, so a replayed event gets the same id, the same canonical JSON
+ * and the same routing decision as it did live. Tracking acknowledgements
+ * and what to do with failures stays with the caller.
+ */
+export class EventPipeline {
+  constructor(
+    private readonly decoder: Decoder,
+    private readonly router: EventRouter<SinkRunner>,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+    private readonly heartbeatIntervalMs: number,
+  ) {}
+
+  /**
+   * Decode, stable id, canonical JSON, matching routes. Undefined when the
+   * batch stopped (rebalance, shutdown) while waiting out a registry outage.
+   */
+  async prepare(message: KafkaMessage, source: SourceCoordinates, control: BatchControl): Promise<Prepared | undefined> {
+    const decoded = await this.decode(message, control);
+    if (decoded === undefined) return undefined;
+    if (!decoded.ok) return decoded;
+    const event = withStableId(decoded.event, source);
+    let json: string;
+    try {
+      json = canonicalJson(event);
+    } catch (err) {
+      return { ok: false, error: err as AuditRouterError };
+    }
+    this.metrics.decoded.inc({ format: decoded.format });
+    const routes = this.router.match(event);
+    if (routes.length === 0) this.metrics.filteredOut.inc();
+    return { ok: true, sinkEvent: { event, json, key: message.key, source }, routes };
+  }
+
+  /**
+   * Offers the event to every route's runner (`ack` is called once per
+   * route). False when the batch went stale or the consumer stopped while a
+   * full sink made it wait: the caller must not resolve the offset.
+   */
+  async handOn(prepared: Extract<Prepared, { ok: true }>, lane: string, ack: () => void, control: BatchControl): Promise<boolean> {
+    for (const route of prepared.routes) {
+      const full = route.target.offer(lane, prepared.sinkEvent, ack);
+      if (full && !(await this.waitForRoom(full, control))) return false;
+    }
+    return true;
+  }
+
+  /** Decodes, waiting out a registry outage (heartbeating) instead of dead-lettering good events. */
+  private async decode(message: KafkaMessage, control: BatchControl): Promise<Decoded | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.decoder.decode(message.value);
+      } catch (err) {
+        if (!control.isRunning() || control.isStale()) return undefined;
+        const delay = fullJitterDelay(attempt, OUTAGE_BACKOFF) + 100;
+        this.logger.warn({ code: (err as AuditRouterError).code, attempt, retryInMs: delay }, `decode waits: ${(err as Error).message}`);
+        await sleep(delay);
+        await control.heartbeat();
+      }
+    }
+  }
+
+  /**
+   * A sink is full: wait for room, heartbeating so the group does not evict
+   * us while a slow destination holds us back. False when the batch is stale
+   * (rebalance) or the consumer stops.
+   */
+  private async waitForRoom(room: Promise<void>, control: BatchControl): Promise<boolean> {
+    let freed = false;
+    void room.then(() => (freed = true));
+    while (!freed) {
+      await Promise.race([room, sleep(this.heartbeatIntervalMs)]);
+      if (freed) break;
+      if (!control.isRunning() || control.isStale()) return false;
+      await control.heartbeat();
+    }
+    return true;
+  }
+}

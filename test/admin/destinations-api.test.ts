@@ -1,0 +1,192 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { request } from 'undici';
+import { validateConfig } from '../../src/config/index.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { RouterApp } from '../../src/runtime/router-app.js';
+import { makeEvents } from '../helpers/events.js';
+import { HttpReceiver } from '../helpers/http-receiver.js';
+import { createTopic, deleteTopics, produce, readAll } from '../helpers/kafka.js';
+import { idsIn, readLogEvents } from '../helpers/log-files.js';
+import { uniqueName } from '../helpers/names.js';
+import { routerConfig, runCli, tempDir } from '../helpers/router-process.js';
+import { waitFor } from '../helpers/wait.js';
+
+const ADMIN = 'admin-token-0123456789abcdef';
+const READER = 'reader-token-0123456789abcdef';
+const SECRET = 'whsec-SHOULD-NEVER-APPEAR-4711';
+const HEADER_SECRET = 'Bearer HEADER-SECRET-NEVER-SHOWN-0815';
+
+/** Everything every instance logged, to grep for secrets. */
+const logs: string[] = [];
+const logSink = new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) });
+
+interface Instance {
+  app: RouterApp;
+  url: string;
+}
+
+function api(instance: Instance, method: string, path: string, { token = ADMIN, body }: { token?: string | null; body?: unknown } = {}) {
+  return request(`${instance.url}/api/v1/destinations${path}`, {
+    method: method as 'GET',
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }).then(async (res) => ({ status: res.statusCode, text: await res.body.text() }));
+}
+
+describe('destinations API', () => {
+  let topic: string;
+  let groupId: string;
+  let receiver: HttpReceiver;
+  let dir: string;
+  const instances: Instance[] = [];
+  const responses: string[] = [];
+
+  async function startInstance(name: string, allowPrivateNetworks = true): Promise<Instance> {
+    const config = validateConfig(
+      routerConfig({
+        topic,
+        groupId,
+        sinks: [{ name: 'archive', type: 'log', file: join(dir, `${name}.log`), batch: { maxWaitMs: 10 } }],
+        extra: { admin: { listen: '127.0.0.1:0', api: { tokens: [{ name: 'ops-admin', token: ADMIN }, { name: 'auditor', token: READER, readOnly: true }], allowPrivateNetworks } } },
+      }),
+    );
+    let url = '';
+    const app = await RouterApp.start(config, { logger: createLogger('debug', logSink), onAdminListening: (u) => (url = u) });
+    const instance = { app, url };
+    instances.push(instance);
+    return instance;
+  }
+
+  async function call(instance: Instance, method: string, path: string, options?: { token?: string | null; body?: unknown }) {
+    const res = await api(instance, method, path, options);
+    responses.push(res.text);
+    return res;
+  }
+
+  before(async () => {
+    topic = await createTopic('destinations', 2);
+    groupId = uniqueName('destinations');
+    dir = tempDir();
+    receiver = new HttpReceiver((_req, res) => void res.writeHead(200).end());
+    await receiver.start();
+  });
+
+  after(async () => {
+    await Promise.all(instances.map((i) => i.app.stop()));
+    await receiver.close();
+    await deleteTopics(topic, `${topic}.dlq`, `${groupId}.destinations`);
+  });
+
+  it('a destination created on instance A receives events instance B consumes, within 5 s; delete stops it on both; restarts keep the rest', async () => {
+    const a = await startInstance('a');
+    const b = await startInstance('b');
+    await waitFor(() => a.app.isReady && b.app.isReady, { what: 'both instances to join' });
+
+    const created = await call(a, 'POST', '', {
+      body: { name: 'siem', url: receiver.url, events: ['flag:*'], batch: { maxEvents: 10, maxWaitMs: 20 }, signingSecret: SECRET, headers: { Authorization: HEADER_SECRET }, secretHeaders: ['Authorization'] },
+    });
+    assert.equal(created.status, 201, created.text);
+    const destination = JSON.parse(created.text) as { id: string; verificationToken: string; signingSecret: string; headers: Record<string, string> };
+    assert.equal(destination.signingSecret, '********');
+    assert.equal(destination.headers.Authorization, '********');
+    assert.match(destination.verificationToken, /^[\w-]{20,}$/, 'generated and shown once on create');
+    const createdAt = Date.now();
+    await waitFor(() => b.app.router.currentRoutes.some((r) => r.name === 'siem'), { timeoutMs: 5_000, what: 'instance B to run the destination' });
+    assert.ok(Date.now() - createdAt < 5_000);
+
+    // Events on both partitions: each instance consumes one.
+    const events = makeEvents(20, 'dest', ['flag:created', 'segment:deleted']);
+    await produce(topic, events.map((e, i) => ({ value: JSON.stringify(e), partition: i % 2 })));
+    const expected = events.filter((e) => e.type === 'flag').map((e) => e.id).sort();
+    const received = () => receiver.requests.flatMap((r) => (JSON.parse(r.body) as { id: string }[]).map((e) => e.id));
+    await waitFor(() => received().length >= expected.length, { what: 'flag events at the destination' });
+    assert.deepEqual([...new Set(received())].sort(), expected);
+    assert.ok(receiver.requests.every((r) => r.headers.authorization === HEADER_SECRET && r.headers['x-audit-verification-token'] === destination.verificationToken));
+
+    const get = await call(b, 'GET', `/${destination.id}`, { token: READER });
+    assert.equal(get.status, 200);
+    assert.equal(JSON.parse(get.text).signingSecret, '********');
+
+    const second = await call(a, 'POST', '', { body: { name: 'keeper', url: receiver.url, events: ['segment:*'] } });
+    assert.equal(second.status, 201, second.text);
+    assert.equal((await call(a, 'POST', '', { body: { name: 'keeper', url: receiver.url } })).status, 409, 'names are unique');
+    assert.equal((await call(a, 'POST', '', { body: { name: 'archive', url: receiver.url } })).status, 409, 'config sink names are taken');
+
+    assert.equal((await call(b, 'DELETE', `/${destination.id}`)).status, 204);
+    await waitFor(() => instances.every((i) => !i.app.router.currentRoutes.some((r) => r.name === 'siem')), { timeoutMs: 5_000, what: 'both instances to drop the deleted destination' });
+    const before = receiver.requests.length;
+    const more = makeEvents(10, 'after-delete', ['flag:updated']);
+    await produce(topic, more.map((e, i) => ({ value: JSON.stringify(e), partition: i % 2 })));
+    await waitFor(() => [a, b].flatMap((_, n) => idsIn(join(dir, `${'ab'[n]}.log`))).filter((id) => id.startsWith('after-delete')).length >= 10, { what: 'post-delete events in the config sinks' });
+    assert.equal(receiver.requests.length, before, 'a deleted destination receives nothing');
+
+    await Promise.all(instances.splice(0).map((i) => i.app.stop()));
+    const a2 = await startInstance('a');
+    const b2 = await startInstance('b');
+    for (const instance of [a2, b2]) {
+      assert.deepEqual(instance.app.router.currentRoutes.map((r) => r.name).sort(), ['archive', 'keeper'], 'the remaining destination survives restarts');
+    }
+    const list = await call(a2, 'GET', '?limit=1', { token: READER });
+    assert.equal(list.status, 200);
+    assert.deepEqual(JSON.parse(list.text).items.map((d: { name: string }) => d.name), ['keeper']);
+  });
+
+  it('answers 401 without or with a wrong token, 403 to the read-only token on writes', async () => {
+    const instance = instances[0] ?? (await startInstance('auth'));
+    for (const [method, path] of [['GET', ''], ['POST', ''], ['GET', '/x'], ['PATCH', '/x'], ['DELETE', '/x']] as const) {
+      assert.equal((await call(instance, method, path, { token: null, body: method === 'GET' || method === 'DELETE' ? undefined : {} })).status, 401, `${method} ${path} without a token`);
+      assert.equal((await call(instance, method, path, { token: 'wrong-token-0123456789abcdef', body: method === 'GET' || method === 'DELETE' ? undefined : {} })).status, 401, `${method} ${path} with a wrong token`);
+    }
+    for (const [method, path] of [['POST', ''], ['PATCH', '/x'], ['DELETE', '/x']] as const) {
+      const res = await call(instance, method, path, { token: READER, body: method === 'DELETE' ? undefined : { name: 'x', url: receiver.url } });
+      assert.equal(res.status, 403, `${method} ${path} with the read-only token`);
+      assert.equal(JSON.parse(res.text).error.code, 'AR_ERR_API_FORBIDDEN');
+    }
+    const invalid = await call(instance, 'POST', '', { body: { name: 'bad', url: 'ftp://example.com', events: ['flg:created'] } });
+    assert.equal(invalid.status, 400);
+    const issues = JSON.parse(invalid.text).error.issues.map((i: { path: string }) => i.path);
+    assert.ok(issues.includes('url') && issues.includes('events[0]'), invalid.text);
+  });
+
+  it('refuses a destination on 127.0.0.1 unless allowPrivateNetworks is on', async () => {
+    const strict = await startInstance('strict', false);
+    const res = await call(strict, 'POST', '', { body: { name: 'local', url: receiver.url } });
+    assert.equal(res.status, 400);
+    assert.match(res.text, /"path":"url".*127\.0\.0\.1.*allowPrivateNetworks/);
+  });
+
+  it('emits destination:created into the input topic, routed like any other event', async () => {
+    const events = (await readAll(topic)).map((m) => JSON.parse(m.value!.toString()) as { type: string; action: string; timestamp: string; metadata: { actor: { name: string } }; payload: Record<string, unknown> });
+    // Keyed by destination id, so spread over partitions: order by time, not by read order.
+    const trail = events.filter((e) => e.type === 'destination').sort((x, y) => x.timestamp.localeCompare(y.timestamp));
+    assert.deepEqual(trail.map((e) => e.action).slice(0, 3), ['created', 'created', 'deleted']);
+    assert.ok(trail.every((e) => e.metadata.actor.name === 'ops-admin'));
+    const routed = () => readLogEvents(join(dir, 'a.log')).concat(readLogEvents(join(dir, 'b.log'))).filter((e) => e.type === 'destination');
+    await waitFor(() => routed().length >= 3, { what: 'the admin trail in the config log sinks (events *:*)' });
+    assert.deepEqual(routed().map((e) => e.action).sort(), ['created', 'created', 'deleted']);
+  });
+
+  it('the destinations CLI creates, lists and deletes through the API', async () => {
+    const instance = instances[0]!;
+    const env = { AR_ADMIN_TOKEN: ADMIN };
+    const created = await runCli(['destinations', 'create', '--url', instance.url, '-'], { env, input: JSON.stringify({ name: 'from-cli', url: receiver.url, events: ['rule:*'], signingSecret: SECRET }) });
+    assert.equal(created.code, 0, created.stderr);
+    responses.push(created.stdout);
+    const { id } = JSON.parse(created.stdout) as { id: string };
+    const listed = await runCli(['destinations', 'list', '--url', instance.url], { env });
+    assert.ok((JSON.parse(listed.stdout).items as { name: string }[]).some((d) => d.name === 'from-cli'));
+    assert.equal((await runCli(['destinations', 'delete', id, '--url', instance.url], { env })).code, 0);
+    const denied = await runCli(['destinations', 'list', '--url', instance.url], { env: { AR_ADMIN_TOKEN: 'wrong-token-0123456789abcdef' } });
+    assert.equal(denied.code, 1);
+    assert.match(denied.stderr, /^audit-router: error AR_ERR_API_UNAUTHORIZED: HTTP 401/);
+    assert.equal(denied.stderr.trim().split('\n').length, 1);
+  });
+
+  it('never shows a secret in clear: responses, logs, the input topic', async () => {
+    const everything = [...responses, ...logs, ...(await readAll(topic)).map((m) => m.value!.toString())].join('\n');
+    for (const secret of [SECRET, HEADER_SECRET, ADMIN, READER]) assert.ok(!everything.includes(secret), `${secret} leaked`);
+  });
+});
