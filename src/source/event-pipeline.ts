@@ -25,6 +25,8 @@ const OUTAGE_BACKOFF = { initialBackoffMs: 250, maxBackoffMs: 5_000, maxElapsedM
  * and what to do with failures stays with the caller.
  */
 export class EventPipeline {
+  private counts = { json: 0, avro: 0, filteredOut: 0 };
+
   constructor(
     private readonly decoder: Decoder,
     private readonly router: EventRouter<SinkRunner>,
@@ -34,12 +36,24 @@ export class EventPipeline {
   ) {}
 
   /**
-   * Decode, stable id, canonical JSON, matching routes. Undefined when the
-   * batch stopped (rebalance, shutdown) while waiting out a registry outage.
+   * Decode, stable id, canonical JSON, matching routes. Synchronous unless the
+   * decoder has to fetch a schema; undefined when the batch stopped (rebalance,
+   * shutdown) while waiting out a registry outage.
    */
-  async prepare(message: KafkaMessage, source: SourceCoordinates, control: BatchControl): Promise<Prepared | undefined> {
-    const decoded = await this.decode(message, control);
-    if (decoded === undefined) return undefined;
+  prepare(message: KafkaMessage, source: SourceCoordinates, control: BatchControl): Prepared | Promise<Prepared | undefined> {
+    let decoded: Decoded | Promise<Decoded>;
+    try {
+      decoded = this.decoder.decode(message.value);
+    } catch (err) {
+      decoded = Promise.reject(err); // only a retriable registry error is thrown: wait it out below
+    }
+    if (decoded instanceof Promise) {
+      return this.decodeWaitingOutOutages(decoded, message, control).then((d) => (d === undefined ? undefined : this.finish(d, message, source)));
+    }
+    return this.finish(decoded, message, source);
+  }
+
+  private finish(decoded: Decoded, message: KafkaMessage, source: SourceCoordinates): Prepared {
     if (!decoded.ok) return decoded;
     const event = withStableId(decoded.event, source);
     let json: string;
@@ -48,36 +62,65 @@ export class EventPipeline {
     } catch (err) {
       return { ok: false, error: err as AuditRouterError };
     }
-    this.metrics.decoded.inc({ format: decoded.format });
+    this.counts[decoded.format]++;
     const routes = this.router.match(event);
-    if (routes.length === 0) this.metrics.filteredOut.inc();
+    if (routes.length === 0) this.counts.filteredOut++;
     return { ok: true, sinkEvent: { event, json, key: message.key, source }, routes };
   }
 
   /**
-   * Offers the event to every route's runner (`ack` is called once per
-   * route). False when the batch went stale or the consumer stopped while a
-   * full sink made it wait: the caller must not resolve the offset.
+   * Counters are kept as numbers per event and added to the metrics once per
+   * batch: a labelled prom-client increment per event costs more than routing it.
    */
-  async handOn(prepared: Extract<Prepared, { ok: true }>, lane: string, ack: () => void, control: BatchControl): Promise<boolean> {
-    for (const route of prepared.routes) {
-      const full = route.target.offer(lane, prepared.sinkEvent, ack);
-      if (full && !(await this.waitForRoom(full, control))) return false;
+  flushMetrics(): void {
+    const { json, avro, filteredOut } = this.counts;
+    if (json > 0) this.metrics.decoded.inc({ format: 'json' }, json);
+    if (avro > 0) this.metrics.decoded.inc({ format: 'avro' }, avro);
+    if (filteredOut > 0) this.metrics.filteredOut.inc(filteredOut);
+    this.counts = { json: 0, avro: 0, filteredOut: 0 };
+  }
+
+  /**
+   * Offers the event to every route's runner (`ack` is called once per
+   * route). Synchronous while every sink has room; false when the batch went
+   * stale or the consumer stopped while a full sink made it wait: the caller
+   * must not resolve the offset.
+   */
+  handOn(prepared: Extract<Prepared, { ok: true }>, lane: string, ack: () => void, control: BatchControl): boolean | Promise<boolean> {
+    const routes = prepared.routes;
+    for (let i = 0; i < routes.length; i++) {
+      const full = routes[i]!.target.offer(lane, prepared.sinkEvent, ack);
+      if (full) return this.handOnAfterWait(full, prepared, i + 1, lane, ack, control);
     }
     return true;
   }
 
-  /** Decodes, waiting out a registry outage (heartbeating) instead of dead-lettering good events. */
-  private async decode(message: KafkaMessage, control: BatchControl): Promise<Decoded | undefined> {
+  private async handOnAfterWait(full: Promise<void>, prepared: Extract<Prepared, { ok: true }>, next: number, lane: string, ack: () => void, control: BatchControl): Promise<boolean> {
+    if (!(await this.waitForRoom(full, control))) return false;
+    for (const route of prepared.routes.slice(next)) {
+      const wait = route.target.offer(lane, prepared.sinkEvent, ack);
+      if (wait && !(await this.waitForRoom(wait, control))) return false;
+    }
+    return true;
+  }
+
+  /** Waits out a registry outage (heartbeating) instead of dead-lettering good events. */
+  private async decodeWaitingOutOutages(first: Promise<Decoded>, message: KafkaMessage, control: BatchControl): Promise<Decoded | undefined> {
+    let pending: Decoded | Promise<Decoded> = first;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.decoder.decode(message.value);
+        return await pending;
       } catch (err) {
         if (!control.isRunning() || control.isStale()) return undefined;
         const delay = fullJitterDelay(attempt, OUTAGE_BACKOFF) + 100;
         this.logger.warn({ code: (err as AuditRouterError).code, attempt, retryInMs: delay }, `decode waits: ${(err as Error).message}`);
         await sleep(delay);
         await control.heartbeat();
+        try {
+          pending = this.decoder.decode(message.value);
+        } catch (e) {
+          pending = Promise.reject(e);
+        }
       }
     }
   }

@@ -103,23 +103,31 @@ export class KafkaSource {
     const lane = String(batch.partition);
     const undecodable: (UndecodableMessage & { ack: () => void })[] = [];
     this.metrics.consumed.inc({ topic: batch.topic }, batch.messages.length);
+    // The last offset handed on to every sink it routes to. kafkajs fetches on from the resolved
+    // offset; resolving once per batch instead of per message saves its per-call Long arithmetic.
+    let handedOn: string | undefined;
     try {
       for (const message of batch.messages) {
         if (!isRunning() || isStale() || this.paused) break;
         const source: SourceCoordinates = { topic: batch.topic, partition: batch.partition, offset: message.offset };
-        const prepared = await this.pipeline.prepare(message, source, control);
+        // Both steps are synchronous in the common case; awaiting only when they are not saves a microtask per event.
+        const preparing = this.pipeline.prepare(message, source, control);
+        const prepared = preparing instanceof Promise ? await preparing : preparing;
         if (prepared === undefined) break;
         const offset = Number(message.offset);
         if (!prepared.ok) {
           undecodable.push({ value: message.value, key: message.key, source, error: prepared.error, ack: progress.track(offset, 1) });
-          resolveOffset(message.offset);
+          handedOn = message.offset;
           continue;
         }
         const ack = progress.track(offset, prepared.routes.length);
-        if (!(await this.pipeline.handOn(prepared, lane, ack, control))) return;
-        resolveOffset(message.offset);
+        const offering = this.pipeline.handOn(prepared, lane, ack, control);
+        if (!(offering instanceof Promise ? await offering : offering)) break;
+        handedOn = message.offset;
       }
     } finally {
+      if (handedOn !== undefined) resolveOffset(handedOn);
+      this.pipeline.flushMetrics();
       // Parked before returning, so an undecodable message never waits for the next batch.
       if (undecodable.length > 0) {
         await this.deadLetter.parkUndecodable(undecodable);
