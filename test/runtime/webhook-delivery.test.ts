@@ -88,22 +88,27 @@ describe('webhook delivery through the router', () => {
     });
   });
 
-  it('a receiver that never answers: the log sink keeps receiving, the circuit opens, nothing is lost', async () => {
+  it('a receiver that never answers: the log and topic sinks keep receiving, the circuit opens, nothing is lost', async () => {
     receiver.requests.length = 0;
     receiver.respondWith(() => undefined);
     const file = join(tempDir(), 'audit.log');
+    const outTopic = await createTopic('webhook-out', 1);
     const sinks = [
       { name: 'archive', type: 'log', file, batch: { maxWaitMs: 10 } },
+      { name: 'copy', type: 'topic', topic: outTopic, batch: { maxWaitMs: 10 } },
       { name: 'dead', type: 'webhook', url: receiver.url, timeoutMs: 200, batch: { maxEvents: 20, maxWaitMs: 20 }, retry: { initialBackoffMs: 10, maxBackoffMs: 50, maxElapsedMs: 60_000 }, circuitBreaker: { failureThreshold: 3, resetTimeoutMs: 60_000 } },
     ];
     await withRouter(sinks, async ({ topic, dlq, app }) => {
       await produce(topic, events(500, 'dead'));
       await waitFor(() => idsIn(file).length === 500, { what: 'all events in the log sink while the webhook is dead' });
+      const copied = await readTopic(outTopic, { count: 500 });
+      assert.equal(new Set(copied.map((m) => m.headers['ar.event.id'])).size, 500, 'all events in the topic sink while the webhook is dead');
       await waitFor(async () => (await app.metrics.circuit.get()).values.find((v) => v.labels.sink === 'dead')?.value === 1, { what: 'the circuit to open' });
       // Nothing lost: every event is delivered to the webhook or parked with a reason.
       const parked = await readTopic(dlq, { count: 500, timeoutMs: 60_000 });
       assert.deepEqual(new Set(parked.map((r) => JSON.parse(r.value!.toString()).id)), new Set(idsIn(file)));
       assert.ok(parked.every((r) => ['AR_ERR_SINK_CIRCUIT_OPEN', 'AR_ERR_SINK_EXHAUSTED'].includes(r.headers[DLQ_HEADERS.code]!)));
     });
+    await deleteTopics(outTopic);
   });
 });
