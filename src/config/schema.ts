@@ -121,6 +121,15 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['sinks', i, 'encoding'], message: 'encoding avro needs schemaRegistry.url' });
       }
     });
+    // Exactly-once is a property of the whole batch: every sink must take part in the transaction.
+    if (config.sinks.some((sink) => sink.type === 'topic' && sink.exactlyOnce)) {
+      config.sinks.forEach((sink, i) => {
+        if (sink.type !== 'topic' || !sink.exactlyOnce) {
+          ctx.addIssue({ code: 'custom', path: ['sinks', i, sink.type === 'topic' ? 'exactlyOnce' : 'type'], message: 'exactlyOnce needs every sink to be a topic sink with exactlyOnce: true' });
+        }
+      });
+      if (config.admin?.api) ctx.addIssue({ code: 'custom', path: ['admin', 'api'], message: 'runtime destinations (webhooks) cannot join an exactly-once pipeline' });
+    }
     if (config.deadLetter?.topic === config.source.topic) {
       ctx.addIssue({ code: 'custom', path: ['deadLetter', 'topic'], message: 'must differ from source.topic' });
     }

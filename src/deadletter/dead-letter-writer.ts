@@ -14,6 +14,11 @@ export interface UndecodableMessage {
   error: AuditRouterError;
 }
 
+/** The dead-letter record of a message that is not an event: its own bytes and key, and why. */
+export function undecodableRecord(m: UndecodableMessage): Message {
+  return { key: m.key, value: m.value, headers: deadLetterHeaders('decode', m.error, m.source) };
+}
+
 const RETRY = { initialBackoffMs: 200, maxBackoffMs: 10_000, maxElapsedMs: 0 };
 
 /**
@@ -34,9 +39,7 @@ export class DeadLetterWriter {
   /** Decode failures keep their original bytes and key, so nothing about them is lost. */
   async parkUndecodable(messages: readonly UndecodableMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    await this.write(
-      messages.map((m) => ({ key: m.key, value: m.value, headers: deadLetterHeaders('decode', m.error, m.source) })),
-    );
+    await this.write(messages.map(undecodableRecord));
     for (const m of messages) {
       this.metrics.deadLettered.inc({ code: m.error.code, sink: '' });
       this.logger.warn({ code: m.error.code, path: m.error.path, source: m.source }, `dead-lettered undecodable message: ${m.error.message.slice(0, 300)}`);

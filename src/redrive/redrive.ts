@@ -8,7 +8,11 @@ import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { createSinkRoute } from '../runtime/sink-route.js';
 import type { SinkRunner } from '../sinks/runner.js';
-import { readTopicRange, type RangeMessage } from '../source/topic-range.js';
+import type { KafkaMessage } from 'kafkajs';
+import type { OffsetSpec } from '../cli/offset-spec.js';
+import { topicWatermarks } from '../offsets/watermarks.js';
+import { RangeReader } from '../replay/range-reader.js';
+import { resolveReplayRanges } from '../replay/replay-range.js';
 
 export interface RedriveOptions {
   /** Send every delivery failure to this sink instead of the one that failed it. */
@@ -37,7 +41,7 @@ export interface RedriveReport {
   skipped: ListedRecord[];
 }
 
-function header(message: RangeMessage['message'], name: string): string | undefined {
+function header(message: KafkaMessage, name: string): string | undefined {
   const value = message.headers?.[name];
   return value === undefined ? undefined : String(Array.isArray(value) ? value[0] : value);
 }
@@ -45,7 +49,7 @@ function header(message: RangeMessage['message'], name: string): string | undefi
 /**
  * Re-sends dead-lettered delivery failures through the same sink runners as
  * `run` (batching, retries, circuit breaker). Reads the dead-letter topic up
- * to its end at start with a throwaway group. Records stay in the topic:
+ * to its end at start (RangeReader, as replay does) with a throwaway group. Records stay in the topic:
  * receivers de-duplicate on the idempotency key, which is the same as before.
  */
 export async function redrive(config: Config, options: RedriveOptions): Promise<RedriveReport> {
@@ -80,37 +84,45 @@ export async function redrive(config: Config, options: RedriveOptions): Promise<
     return route.target;
   };
 
-  await producer.connect();
+  const handle = async (partition: number, message: KafkaMessage): Promise<boolean> => {
+    report.read++;
+    const listed = { partition, offset: message.offset, code: header(message, DLQ_HEADERS.code) ?? '?', message: header(message, DLQ_HEADERS.message) ?? '' };
+    const stage = header(message, DLQ_HEADERS.stage);
+    const failedSink = header(message, DLQ_HEADERS.sink);
+    if (stage === 'decode') {
+      report.undecodable.push(listed);
+      return true;
+    }
+    if (options.fromSink && failedSink !== options.fromSink) return true;
+    const runner = stage === 'deliver' ? await runnerFor(options.toSink ?? failedSink ?? '') : undefined;
+    if (!runner || !message.value) {
+      report.skipped.push({ ...listed, message: stage === 'deliver' ? `sink ${failedSink} is not in this config (use --sink)` : 'not an audit-router dead-letter record' });
+      return true;
+    }
+    const event = validateAuditEvent(JSON.parse(message.value.toString('utf8')));
+    const source = {
+      topic: header(message, DLQ_HEADERS.sourceTopic) ?? config.source.topic,
+      partition: Number(header(message, DLQ_HEADERS.sourcePartition) ?? partition),
+      offset: header(message, DLQ_HEADERS.sourceOffset) ?? message.offset,
+    };
+    const full = runner.offer(String(source.partition), { event, json: canonicalJson(event), key: message.key, source }, () => report.delivered++);
+    if (full) await full;
+    return true;
+  };
+
+  const admin = kafka.admin();
+  // A group of its own, deleted afterwards: no live group's offsets move.
+  const groupId = `${config.source.groupId}.redrive-${Date.now()}`;
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
+  await Promise.all([producer.connect(), admin.connect(), consumer.connect()]);
   try {
-    report.read = await readTopicRange(kafka, config.deadLetter.topic, {
-      sinceMs: options.sinceMs,
-      groupPrefix: `${config.source.groupId}.redrive`,
-      onBatch: async (messages) => {
-        for (const { partition, message } of messages) {
-          const listed = { partition, offset: message.offset, code: header(message, DLQ_HEADERS.code) ?? '?', message: header(message, DLQ_HEADERS.message) ?? '' };
-          const stage = header(message, DLQ_HEADERS.stage);
-          const failedSink = header(message, DLQ_HEADERS.sink);
-          if (stage === 'decode') {
-            report.undecodable.push(listed);
-            continue;
-          }
-          if (options.fromSink && failedSink !== options.fromSink) continue;
-          const runner = stage === 'deliver' ? await runnerFor(options.toSink ?? failedSink ?? '') : undefined;
-          if (!runner || !message.value) {
-            report.skipped.push({ ...listed, message: stage === 'deliver' ? `sink ${failedSink} is not in this config (use --sink)` : 'not an audit-router dead-letter record' });
-            continue;
-          }
-          const event = validateAuditEvent(JSON.parse(message.value.toString('utf8')));
-          const source = {
-            topic: header(message, DLQ_HEADERS.sourceTopic) ?? config.source.topic,
-            partition: Number(header(message, DLQ_HEADERS.sourcePartition) ?? partition),
-            offset: header(message, DLQ_HEADERS.sourceOffset) ?? message.offset,
-          };
-          const full = runner.offer(String(source.partition), { event, json: canonicalJson(event), key: message.key, source }, () => report.delivered++);
-          if (full) await full;
-        }
-      },
-    });
+    const topic = config.deadLetter.topic;
+    const marks = await topicWatermarks(admin, topic);
+    const from: OffsetSpec = options.sinceMs === undefined ? { kind: 'earliest' } : { kind: 'time', ms: options.sinceMs };
+    const ranges = await resolveReplayRanges(admin, topic, marks, { from });
+    const reader = new RangeReader(consumer, topic, marks.map((m) => m.partition), ranges, handle);
+    await reader.start(1);
+    await reader.done;
     const budget = Math.max(10_000, ...config.sinks.map((s) => s.retry.maxElapsedMs + 10_000));
     await Promise.all([...runners.values()].map((r) => r.drain(budget)));
     report.delivered -= report.failedAgain;
@@ -118,6 +130,8 @@ export async function redrive(config: Config, options: RedriveOptions): Promise<
   } finally {
     await Promise.allSettled([...runners.values()].map((r) => r.close()));
     shutdown.abort();
-    await producer.disconnect();
+    await consumer.disconnect();
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+    await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
   }
 }

@@ -16,6 +16,7 @@ import { Metrics } from '../observability/metrics.js';
 import { EventRouter, type Route } from '../route/event-router.js';
 import { SinkRunner } from '../sinks/runner.js';
 import { KafkaSource } from '../source/kafka-source.js';
+import { TransactionalWriter } from '../source/transactional-writer.js';
 import { createDeadLetterTopicIfMissing } from './dead-letter-topic.js';
 import { createSinkRoute } from './sink-route.js';
 
@@ -37,6 +38,7 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
   private stopping: Promise<void> | undefined;
   private admin: AdminServer | undefined;
   private destinations: { store: DestinationStore; routes: DestinationRoutes } | undefined;
+  private transactions: TransactionalWriter | undefined;
 
   private constructor(
     readonly config: Config,
@@ -107,7 +109,10 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
       app.emit('fatal', describeKafkaError(payload.error, config.kafka));
     });
     const decoder = new Decoder(config.source.format, config.source.maxMessageBytes, config.schemaRegistry);
-    app.source = new KafkaSource(consumer, config.source, decoder, app.router, deadLetter, metrics, logger);
+    // Exactly-once: the config check guarantees every sink is an exactly-once topic sink.
+    const exactlyOnce = config.sinks.some((sink) => sink.type === 'topic' && sink.exactlyOnce);
+    app.transactions = exactlyOnce ? new TransactionalWriter(kafka, config.source.groupId, config.source.topic, logger) : undefined;
+    app.source = new KafkaSource(consumer, config.source, decoder, app.router, deadLetter, metrics, logger, app.transactions);
     await app.source.start();
     starting = false;
     logger.info({ topic: config.source.topic, groupId: config.source.groupId, sinks: app.router.currentRoutes.map((r) => r.name) }, 'audit-router running');
@@ -181,6 +186,7 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
   private async teardown(): Promise<void> {
     this.shutdown.abort();
     await this.destinations?.store.stop().catch(() => undefined);
+    await this.transactions?.close();
     await Promise.allSettled(this.router.currentRoutes.map((r) => r.target.close()));
     await Promise.allSettled([this.consumer.disconnect(), this.producer.disconnect(), this.admin?.close()]);
   }

@@ -69,6 +69,11 @@ export class SinkRunner {
     metrics.setCircuit(this.name, 'closed');
   }
 
+  /** The sink this runner drives (the exactly-once path writes its records itself). */
+  get target(): Sink {
+    return this.sink;
+  }
+
   get bufferedEvents(): number {
     return this.buffered;
   }

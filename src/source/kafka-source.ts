@@ -1,6 +1,7 @@
-import type { Batch, Consumer, EachBatchPayload } from 'kafkajs';
+import type { Batch, Consumer, EachBatchPayload, Message } from 'kafkajs';
 import type { Decoder } from '../decode/index.js';
-import type { DeadLetterWriter, UndecodableMessage } from '../deadletter/dead-letter-writer.js';
+import { undecodableRecord, type DeadLetterWriter, type UndecodableMessage } from '../deadletter/dead-letter-writer.js';
+import type { TopicSink } from '../sinks/topic/topic-sink.js';
 import type { SourceCoordinates } from '../event/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -10,6 +11,7 @@ import type { SourceConfig } from '../config/index.js';
 import { Committer } from './committer.js';
 import { EventPipeline } from './event-pipeline.js';
 import { PartitionProgress } from './partition-progress.js';
+import type { TransactionalWriter } from './transactional-writer.js';
 
 /**
  * The consumer side of the path: reads batches from the input topic, decodes
@@ -33,6 +35,8 @@ export class KafkaSource {
     private readonly deadLetter: DeadLetterWriter,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
+    /** Set when every sink is an exactly-once topic sink: batches then commit as transactions. */
+    private readonly transactions?: TransactionalWriter,
   ) {
     this.committer = new Committer(consumer, config.commit, metrics, logger);
     this.pipeline = new EventPipeline(decoder, router, metrics, logger, config.heartbeatIntervalMs);
@@ -90,7 +94,7 @@ export class KafkaSource {
     if (this.paused) return;
     this.activeBatches++;
     try {
-      await this.handBatchOn(payload);
+      await (this.transactions ? this.handBatchOnTransactionally(payload, this.transactions) : this.handBatchOn(payload));
     } finally {
       this.activeBatches--;
     }
@@ -136,6 +140,46 @@ export class KafkaSource {
       this.updateLag(batch);
       if (progress.settledSinceCommit >= this.config.commit.maxEvents) void this.committer.commit();
     }
+  }
+
+  /**
+   * Exactly-once: the whole batch's output records, dead-lettered ones and the
+   * next offset go into one transaction; sinks' runners are not used. If the
+   * transaction fails, kafkajs restarts from the last committed offset.
+   */
+  private async handBatchOnTransactionally({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload, writer: TransactionalWriter): Promise<void> {
+    if (!this.progress.has(batch.partition)) return;
+    const control = { heartbeat, isRunning, isStale };
+    const records = new Map<string, Message[]>();
+    const add = (topic: string, message: Message) => (records.get(topic) ?? records.set(topic, []).get(topic)!).push(message);
+    const parked: UndecodableMessage[] = [];
+    let last: string | undefined;
+    this.metrics.consumed.inc({ topic: batch.topic }, batch.messages.length);
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale() || this.paused) break;
+      const source: SourceCoordinates = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+      const preparing = this.pipeline.prepare(message, source, control);
+      const prepared = preparing instanceof Promise ? await preparing : preparing;
+      if (prepared === undefined) break;
+      if (!prepared.ok) {
+        const undecodable = { value: message.value, key: message.key, source, error: prepared.error };
+        parked.push(undecodable);
+        add(this.deadLetter.topic, undecodableRecord(undecodable));
+      } else {
+        for (const route of prepared.routes) {
+          const sink = route.target.target as TopicSink;
+          add(sink.topic, sink.toMessage(prepared.sinkEvent));
+        }
+      }
+      last = message.offset;
+    }
+    this.pipeline.flushMetrics();
+    if (last === undefined) return;
+    await writer.write(batch.partition, [...records].map(([topic, messages]) => ({ topic, messages })), String(Number(last) + 1));
+    resolveOffset(last);
+    for (const p of parked) this.metrics.deadLettered.inc({ code: p.error.code, sink: '' });
+    this.metrics.commits.inc();
+    this.updateLag(batch);
   }
 
   private updateLag(batch: Batch): void {

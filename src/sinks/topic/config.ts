@@ -15,6 +15,11 @@ export const topicSinkConfigSchema = z.strictObject({
   encoding: z.enum(['json', 'avro']).default('json'),
   /** none by default: audit events are small and the broker may recompress anyway; gzip is built into kafkajs. */
   compression: z.enum(['none', 'gzip']).default('none'),
+  /**
+   * Records and consumer offsets commit in one Kafka transaction per input batch: no duplicates for
+   * read_committed consumers after a crash. Needs every sink to be a topic sink with exactlyOnce.
+   */
+  exactlyOnce: z.boolean().default(false),
 });
 
 export type TopicSinkConfig = z.output<typeof topicSinkConfigSchema>;

@@ -77,7 +77,7 @@ export class TopicSink implements Sink {
   async send(batch: readonly SinkEvent[], signal: AbortSignal): Promise<void> {
     if (signal.aborted) throw abortError(this.name, signal);
     if (batch.length === 0) return;
-    const messages = batch.map((item) => this.message(item));
+    const messages = batch.map((item) => this.toMessage(item));
     const sending = this.producer.send({
       topic: this.config.topic,
       acks: -1,
@@ -103,7 +103,13 @@ export class TopicSink implements Sink {
     }
   }
 
-  private message(item: SinkEvent): Message {
+  /** The output topic (the exactly-once path writes through its own transactional producer). */
+  get topic(): string {
+    return this.config.topic;
+  }
+
+  /** The Kafka record for an event: key, value (json or Avro frame), headers. */
+  toMessage(item: SinkEvent): Message {
     const { event } = item;
     const headers: Record<string, string> = {};
     if (event.id !== null) headers['ar.event.id'] = event.id;
