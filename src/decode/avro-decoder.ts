@@ -8,6 +8,8 @@ type Resolver = ReturnType<avro.Type['createResolver']>;
 /** Confluent wire format: magic byte 0, a 4-byte big-endian schema id, then the Avro body. */
 export const CONFLUENT_HEADER_BYTES = 5;
 
+const REFUSAL_TTL_MS = 60_000;
+
 export function isConfluentFrame(value: Buffer): boolean {
   return value.length >= CONFLUENT_HEADER_BYTES && value[0] === 0;
 }
@@ -19,7 +21,14 @@ export function isConfluentFrame(value: Buffer): boolean {
  * Resolvers are cached per id, and concurrent misses for one id share one fetch.
  */
 export class AvroDecoder {
-  private readonly resolvers = new Map<number, Resolver | AuditRouterError>();
+  private readonly resolvers = new Map<number, Resolver>();
+  /**
+   * Permanent answers (unknown id, unreadable schema), remembered for a while so
+   * a stream of bad frames costs one lookup per id, not one per message, but
+   * not for ever: a registry restored from backup, or an in-memory one that
+   * restarted and is being re-filled, can know the id again later.
+   */
+  private readonly refusals = new Map<number, { error: AuditRouterError; until: number }>();
   private readonly inFlight = new Map<number, Promise<Resolver>>();
 
   constructor(private readonly registry: RegistryConnection | undefined) {}
@@ -28,8 +37,9 @@ export class AvroDecoder {
   decode(frame: Buffer): AuditEvent | Promise<AuditEvent> {
     const id = frame.readUInt32BE(1);
     const cached = this.resolvers.get(id);
-    if (cached instanceof AuditRouterError) throw cached;
     if (cached) return this.read(frame, id, cached);
+    const refused = this.refusals.get(id);
+    if (refused && refused.until > Date.now()) throw refused.error;
     return this.resolver(id).then((resolver) => this.read(frame, id, resolver));
   }
 
@@ -56,10 +66,11 @@ export class AvroDecoder {
         throw new AuditRouterError('AR_ERR_DECODE_AVRO', `schema id ${id} cannot be read as an audit event: ${(err as Error).message}`);
       }
       this.resolvers.set(id, resolver);
+      this.refusals.delete(id);
       return resolver;
     } catch (err) {
       // Permanent answers are remembered; an outage is not, so the next message asks again.
-      if (err instanceof AuditRouterError && !err.retriable) this.resolvers.set(id, err);
+      if (err instanceof AuditRouterError && !err.retriable) this.refusals.set(id, { error: err, until: Date.now() + REFUSAL_TTL_MS });
       throw err;
     }
   }

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { Kafka, logLevel } from 'kafkajs';
+import { makeEvents } from '../helpers/events.js';
+import { uniqueName } from '../helpers/names.js';
+import { RouterProcess, routerConfig, tempDir, writeConfig } from '../helpers/router-process.js';
+import { waitFor } from '../helpers/wait.js';
+import { countLines, FAST_GROUP, infraScript, logIds, stopBounded, withSource } from './support.js';
+
+/** A broker of its own: stopping the shared one would break every other test running now. */
+const PORT = 39092;
+const BROKER_ENV = { KAFKA_PORT: String(PORT), KAFKA_SASL_PORT: '0' };
+const BROKERS = [`127.0.0.1:${PORT}`];
+const TOTAL = 12_000;
+const BATCH = 100;
+
+describe('fault: broker restart', () => {
+  it('the broker stops and starts mid-stream: the router reconnects by itself and every event arrives', async () => {
+    await infraScript('kafka.sh', 'start', BROKER_ENV);
+    const kafka = new Kafka({ clientId: uniqueName('fault-broker'), brokers: BROKERS, logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 1_000 } });
+    const topic = uniqueName('fault-broker');
+    const dir = tempDir();
+    const file = join(dir, 'audit.log');
+    let router: RouterProcess | undefined;
+    try {
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+      await admin.disconnect();
+      const tree = withSource(routerConfig({ topic, groupId: uniqueName('fault-broker'), sinks: [{ name: 'archive', type: 'log', file, batch: { maxWaitMs: 20 } }] }), FAST_GROUP);
+      router = new RouterProcess(writeConfig(dir, { ...tree, kafka: { brokers: BROKERS, clientId: 'audit-router-fault' } }));
+      await router.joined();
+
+      // The stream keeps going through the outage: a batch that cannot be sent is sent again until the broker takes it.
+      const events = makeEvents(TOTAL, uniqueName('b'));
+      let sent = 0;
+      let failedSends = 0;
+      const streaming = (async () => {
+        const producer = kafka.producer();
+        await producer.connect();
+        try {
+          while (sent < TOTAL) {
+            try {
+              await producer.send({ topic, messages: events.slice(sent, sent + BATCH).map((e) => ({ value: JSON.stringify(e) })) });
+              sent += BATCH;
+            } catch {
+              failedSends++;
+            }
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        } finally {
+          await producer.disconnect().catch(() => undefined);
+        }
+      })();
+
+      await waitFor(() => countLines(file) >= 2_000, { what: 'the stream to be flowing', timeoutMs: 60_000 });
+      const before = countLines(file);
+      await infraScript('kafka.sh', 'stop', BROKER_ENV);
+      const stderrAtStop = router.stderr.length;
+      // The router notices the outage (kafkajs logs the broken connection), and keeps running.
+      await waitFor(() => /ECONNREFUSED|Connection error|connection/i.test(router!.stderr.slice(stderrAtStop)), { what: 'the router to notice the outage', timeoutMs: 60_000 });
+      assert.ok(countLines(file) < TOTAL, 'the broker stopped mid-stream');
+      // A long outage: kafkajs's own connection retries run out, the consumer crashes and restarts, twice, before the broker returns.
+      const restarts = () => (router!.stderr.slice(stderrAtStop).match(/consumer restarting after error/g) ?? []).length;
+      await waitFor(() => router!.child.exitCode !== null || restarts() >= 2, { what: 'the consumer to give up and restart twice', timeoutMs: 90_000 });
+      assert.equal(router.child.exitCode, null, `the router exited during the outage; stderr:\n${router.stderr.slice(-2000)}`);
+      await infraScript('kafka.sh', 'start', BROKER_ENV);
+
+      await streaming;
+      const ids = new Set(events.map((e) => e.id!));
+      await waitFor(() => new Set(logIds(file)).size >= TOTAL, { what: `all ${TOTAL} events (have ${new Set(logIds(file)).size})`, timeoutMs: 120_000 });
+      assert.deepEqual(new Set(logIds(file)), ids, 'every event, and nothing else');
+      assert.equal(router.child.exitCode, null, `the router is still the same running process; stderr:\n${router.stderr.slice(-2000)}`);
+      const admin2 = kafka.admin();
+      await admin2.connect();
+      const parked = (await admin2.fetchTopicOffsets(`${topic}.dlq`)).reduce((n, p) => n + Number(p.high), 0);
+      await admin2.disconnect();
+      assert.equal(parked, 0, 'nothing parked');
+      console.log(`# broker restart: stopped after ${before} lines; consumer restarted ${restarts()} times; ${failedSends} producer sends failed during the outage; ${logIds(file).length} lines for ${TOTAL} events`);
+      assert.equal((await stopBounded(router)).code, 0, 'a clean stop after the outage');
+    } finally {
+      if (router) await stopBounded(router, 20_000);
+      await infraScript('kafka.sh', 'clean', BROKER_ENV);
+    }
+  });
+});
