@@ -16,18 +16,28 @@ export async function assertGroupInactive(admin: Admin, groupId: string): Promis
 }
 
 /**
- * Commits the offsets for the group. kafkajs checks again that the group is
- * empty (it joins it briefly to commit), which closes the race with a
- * router starting between the check above and this call.
+ * Commits the offsets for the group, and reads them back until they took.
+ * kafkajs's setOffsets joins the group with a short-lived consumer that
+ * commits its seeks as it stops on its first fetch; under load that can end
+ * before the seeks were applied, and it still resolves. It also checks that
+ * the group is empty, which closes the race with a router starting between
+ * the check above and this call.
  */
 export async function setGroupOffsets(admin: Admin, groupId: string, topic: string, offsets: ReadonlyMap<number, number>): Promise<void> {
-  try {
-    await admin.setOffsets({ groupId, topic, partitions: [...offsets].map(([partition, offset]) => ({ partition, offset: String(offset) })) });
-  } catch (err) {
-    const message = (err as Error).message ?? '';
-    if (/no running instances/.test(message)) throw active(groupId, message.replace(/^.*current state: /, 'state '));
-    throw err;
+  const wanted = [...offsets].map(([partition, offset]) => ({ partition, offset: String(offset) }));
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    try {
+      await admin.setOffsets({ groupId, topic, partitions: wanted });
+    } catch (err) {
+      const message = (err as Error).message ?? '';
+      if (/no running instances/.test(message)) throw active(groupId, message.replace(/^.*current state: /, 'state '));
+      throw err;
+    }
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const now = new Map((committed?.partitions ?? []).map((p) => [p.partition, p.offset]));
+    if (wanted.every((w) => now.get(w.partition) === w.offset)) return;
   }
+  throw new AuditRouterError('AR_ERR_KAFKA', `offsets of group ${groupId} did not take after 5 attempts; run the command again`);
 }
 
 function active(groupId: string, detail: string): AuditRouterError {
