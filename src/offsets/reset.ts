@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { AuditRouterError } from '../errors/index.js';
 
 /** States in which no consumer holds the group: its offsets are safe to move. */
@@ -16,28 +16,33 @@ export async function assertGroupInactive(admin: Admin, groupId: string): Promis
 }
 
 /**
- * Commits the offsets for the group, and reads them back until they took.
- * kafkajs's setOffsets joins the group with a short-lived consumer that
- * commits its seeks as it stops on its first fetch; under load that can end
- * before the seeks were applied, and it still resolves. It also checks that
- * the group is empty, which closes the race with a router starting between
- * the check above and this call.
+ * Commits the offsets for the group as a member of it: join with auto-commit
+ * off, pause every partition so nothing is fetched, commit exactly the given
+ * offsets, leave. (kafkajs's admin.setOffsets commits whatever its consumer
+ * resolved when it stops on its first fetch, which under load was not always
+ * the seeks it was given.) Joining also closes the race with a router starting
+ * between the check above and this call: kafkajs would then share the group.
  */
-export async function setGroupOffsets(admin: Admin, groupId: string, topic: string, offsets: ReadonlyMap<number, number>): Promise<void> {
-  const wanted = [...offsets].map(([partition, offset]) => ({ partition, offset: String(offset) }));
-  for (let attempt = 1; attempt <= 5; attempt++) {
-    try {
-      await admin.setOffsets({ groupId, topic, partitions: wanted });
-    } catch (err) {
-      const message = (err as Error).message ?? '';
-      if (/no running instances/.test(message)) throw active(groupId, message.replace(/^.*current state: /, 'state '));
-      throw err;
-    }
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    const now = new Map((committed?.partitions ?? []).map((p) => [p.partition, p.offset]));
-    if (wanted.every((w) => now.get(w.partition) === w.offset)) return;
+export async function setGroupOffsets(kafka: Kafka, admin: Admin, groupId: string, topic: string, offsets: ReadonlyMap<number, number>): Promise<void> {
+  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+  await consumer.connect();
+  try {
+    const joined = new Promise<string[]>((resolve) =>
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        consumer.pause([{ topic }]);
+        resolve(Object.keys(payload.memberAssignment));
+      }),
+    );
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
+    await joined;
+    const { groups } = await admin.describeGroups([groupId]);
+    const members = groups.find((g) => g.groupId === groupId)?.members.length ?? 0;
+    if (members > 1) throw active(groupId, `${members} member(s) joined while resetting`);
+    await consumer.commitOffsets([...offsets].map(([partition, offset]) => ({ topic, partition, offset: String(offset) })));
+  } finally {
+    await consumer.disconnect();
   }
-  throw new AuditRouterError('AR_ERR_KAFKA', `offsets of group ${groupId} did not take after 5 attempts; run the command again`);
 }
 
 function active(groupId: string, detail: string): AuditRouterError {

@@ -27,7 +27,8 @@ function table(title: string, rows: readonly LagRow[], config: Config): string {
 async function offsets(config: Config, flags: OffsetsFlags, spec: OffsetSpec | undefined): Promise<void> {
   const { topic, groupId, fromBeginning } = config.source;
   // Silent unless asked: a failure is reported as one line below, not as kafkajs retry chatter.
-  const admin = createKafka(config.kafka, createLogger(process.env.AR_LOG_LEVEL ?? 'silent'), 'offsets').admin();
+  const kafka = createKafka(config.kafka, createLogger(process.env.AR_LOG_LEVEL ?? 'silent'), 'offsets');
+  const admin = kafka.admin();
   await admin.connect();
   try {
     const marks = await topicWatermarks(admin, topic);
@@ -45,7 +46,7 @@ async function offsets(config: Config, flags: OffsetsFlags, spec: OffsetSpec | u
       process.stdout.write('dry run: nothing changed; add --yes to reset the offsets\n');
       return;
     }
-    await setGroupOffsets(admin, groupId, topic, targets);
+    await setGroupOffsets(kafka, admin, groupId, topic, targets);
     const after = await groupLag(admin, groupId, topic, marks, fromBeginning);
     process.stdout.write(table(`after --reset-to ${flags.resetTo}:`, after, config));
     process.stdout.write(`reset group ${groupId} on ${topic} to ${flags.resetTo}\n`);
