@@ -113,8 +113,9 @@ describe('audit-router offsets', () => {
   });
 
   it('a router started after a reset reads from the new offsets', async () => {
-    assert.equal((await offsets('--reset-to', new Date(T0 + 60_000).toISOString(), '--yes')).code, 0);
-    assert.deepEqual(await committedOffsets(groupId, topic), everyPartition(EARLY));
+    const reset = await offsets('--reset-to', new Date(T0 + 60_000).toISOString(), '--yes');
+    assert.equal(reset.code, 0, reset.stderr);
+    assert.deepEqual(await committedOffsets(groupId, topic), everyPartition(EARLY), `the reset said:\n${reset.stdout}${reset.stderr}`);
     const linesBefore = idsIn(log).length;
     const router = new RouterProcess(configFile);
     try {
