@@ -24,14 +24,13 @@ export async function assertGroupInactive(admin: Admin, groupId: string): Promis
  * between the check above and this call: kafkajs would then share the group.
  */
 export async function setGroupOffsets(kafka: Kafka, admin: Admin, groupId: string, topic: string, offsets: ReadonlyMap<number, number>): Promise<void> {
-  // Read back after leaving, and try again with a fresh member if a commit did not stick.
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    await commitAsMember(kafka, admin, groupId, topic, offsets);
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    const now = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-    if ([...offsets].every(([partition, offset]) => now.get(partition) === offset)) return;
+  await commitAsMember(kafka, admin, groupId, topic, offsets);
+  // Read back after leaving: a reset that did not take must not look like one that did.
+  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const now = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+  if (![...offsets].every(([partition, offset]) => now.get(partition) === offset)) {
+    throw new AuditRouterError('AR_ERR_KAFKA', `offsets of group ${groupId} did not take (a member joined meanwhile?); run the command again`);
   }
-  throw new AuditRouterError('AR_ERR_KAFKA', `offsets of group ${groupId} did not take after 3 attempts; run the command again`);
 }
 
 async function commitAsMember(kafka: Kafka, admin: Admin, groupId: string, topic: string, offsets: ReadonlyMap<number, number>): Promise<void> {

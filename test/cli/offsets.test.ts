@@ -10,8 +10,11 @@ import { waitFor } from '../helpers/wait.js';
 
 const PARTITIONS = 2;
 const PER_PARTITION = 50;
-/** The first 20 events of each partition are stamped T0, the other 30 an hour later. */
-const T0 = Date.parse('2026-05-01T08:00:00Z');
+/**
+ * The first 20 events of each partition are stamped T0, the other 30 an hour later. T0 is recent on
+ * purpose: the local broker deletes segments older than its 24 h retention, timestamps included.
+ */
+const T0 = Date.now() - 3 * 3_600_000;
 const EARLY = 20;
 
 /** partition → committed offset, as strings (fetchOffsets' shape), for deepEqual. */

@@ -132,7 +132,8 @@ describe('audit-router replay', () => {
   it('an ISO time picks the first event at or after it; --to takes a time too', async () => {
     const timed = await createTopic('replay-time', PARTITIONS);
     try {
-      const t0 = Date.parse('2026-03-01T10:00:00Z');
+      // Recent: the local broker deletes segments whose timestamps are past its 24 h retention.
+      const t0 = Date.now() - 3 * 3_600_000;
       const stamp = (messages: TimedMessage[], timestamp: number) => messages.map((m) => ({ ...m, timestamp }));
       await produceTimed(timed, [...stamp(events(30, 'early'), t0), ...stamp(events(30, 'middle'), t0 + 60_000), ...stamp(events(30, 'late'), t0 + 120_000)]);
       const out = join(dir, 'time.log');
