@@ -67,6 +67,8 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
       heartbeatInterval: config.source.heartbeatIntervalMs,
       maxWaitTimeInMs: 250,
       maxBytesPerPartition: Math.max(1024 * 1024, config.source.maxMessageBytes + 1024),
+      // One fetch response is decoded whole into message objects: a smaller cap keeps peak memory down.
+      maxBytes: Math.max(4 * 1024 * 1024, config.source.maxMessageBytes + 1024),
     });
     const shutdown = new AbortController();
     const deadLetter = new DeadLetterWriter(producer, config.deadLetter.topic, metrics, logger, shutdown.signal);

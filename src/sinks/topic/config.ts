@@ -5,7 +5,7 @@ export const topicSinkConfigSchema = z.strictObject({
   type: z.literal('topic'),
   ...commonSinkFields({
     // A broker takes large batches cheaply; a short wait keeps latency low while batches fill.
-    batch: { maxEvents: 1000, maxBytes: 1024 * 1024, maxWaitMs: 20 },
+    batch: { maxEvents: 1000, maxBytes: 1024 * 1024, maxWaitMs: 5 },
     retry: { initialBackoffMs: 100, maxBackoffMs: 10_000, maxElapsedMs: 300_000 },
     concurrency: 4,
   }),

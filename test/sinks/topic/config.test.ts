@@ -14,7 +14,7 @@ test('topic sink defaults: json, no compression, its own batch and retry policy'
   if (sink.type !== 'topic') return;
   assert.equal(sink.encoding, 'json');
   assert.equal(sink.compression, 'none');
-  assert.deepEqual(sink.batch, { maxEvents: 1000, maxBytes: 1048576, maxWaitMs: 20 });
+  assert.deepEqual(sink.batch, { maxEvents: 1000, maxBytes: 1048576, maxWaitMs: 5 });
   assert.deepEqual(sink.retry, { initialBackoffMs: 100, maxBackoffMs: 10000, maxElapsedMs: 300000 });
   assert.equal(sink.concurrency, 4);
 });
