@@ -325,7 +325,7 @@ async function main(): Promise<void> {
     kafka: /kafka.version>([^<]+)/.exec(readFileSync(join(root, 'scripts/infra/kafka-pom.xml'), 'utf8'))?.[1],
     kcat: kcatVersion,
   };
-  const command = `npm run bench -- ${args.join(' ')}`.trim();
+  const command = args.length > 0 ? `npm run bench -- ${args.join(' ')}` : 'npm run bench';
   const report = { date: new Date().toISOString(), command, events: N, avgEventBytes: Math.round(avgBytes), machine, kcat: { eventsPerSecond: Math.round(kcatRate), seconds: kcatSeconds }, scenarios: results, latency, wallSeconds: (Date.now() - started) / 1000 };
   mkdirSync(join(root, 'bench'), { recursive: true });
   writeFileSync(join(root, 'bench', 'results.json'), JSON.stringify(report, null, 2));
