@@ -96,8 +96,12 @@ PROPS
 format_storage() {
   [[ -f "$DATA_DIR/meta.properties" ]] && return 0
   local cluster_id scram=()
-  # A KRaft cluster id is 16 random bytes, base64url without padding.
-  cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | cut -c1-22)"
+  # A KRaft cluster id is 16 random bytes, base64url without padding. One in 64 starts with '-', which
+  # StorageTool's argument parser takes for an option (and fails at once): draw again until it does not.
+  cluster_id=-
+  while [[ "$cluster_id" == -* ]]; do
+    cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | cut -c1-22)"
+  done
   if [[ "$SASL_PORT" != 0 ]]; then
     scram=(--add-scram "SCRAM-SHA-256=[name=$SCRAM_USER,password=$SCRAM_PASSWORD]"
            --add-scram "SCRAM-SHA-512=[name=$SCRAM_USER,password=$SCRAM_PASSWORD]")
@@ -105,7 +109,7 @@ format_storage() {
   log "formatting KRaft storage in $DATA_DIR"
   java -cp "$LIB_DIR/*" -Dlog4j.configuration="file:$RUN_DIR/log4j.properties" \
     kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG" "${scram[@]}" >> "$LOG_FILE" 2>&1 \
-    || die "storage format failed, see $LOG_FILE"
+    || { tail -n 15 "$LOG_FILE" >&2; die "storage format failed (cluster id $cluster_id), see $LOG_FILE"; }
 }
 
 start() {
