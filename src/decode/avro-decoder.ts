@@ -1,18 +1,13 @@
 import avro from 'avsc';
 import { AuditRouterError } from '../errors/index.js';
 import { auditEventType, validateAuditEvent, type AuditEvent } from '../event/index.js';
-import { fetchSchemaById, type RegistryConnection } from './schema-fetcher.js';
+import { CONFLUENT_HEADER_BYTES, fetchSchemaById, type RegistryConnection } from '../schema-registry/index.js';
 
 type Resolver = ReturnType<avro.Type['createResolver']>;
 
-/** Confluent wire format: magic byte 0, a 4-byte big-endian schema id, then the Avro body. */
-export const CONFLUENT_HEADER_BYTES = 5;
 
 const REFUSAL_TTL_MS = 60_000;
 
-export function isConfluentFrame(value: Buffer): boolean {
-  return value.length >= CONFLUENT_HEADER_BYTES && value[0] === 0;
-}
 
 /**
  * Decodes Confluent-framed Avro into an AuditEvent: the writer schema comes

@@ -1,7 +1,8 @@
 import { AuditRouterError, toAuditRouterError } from '../errors/index.js';
 import { parseJsonEvent, type AuditEvent } from '../event/index.js';
-import { AvroDecoder, isConfluentFrame } from './avro-decoder.js';
-import type { RegistryConnection } from './schema-fetcher.js';
+import { isConfluentFrame } from '../schema-registry/index.js';
+import { AvroDecoder } from './avro-decoder.js';
+import type { RegistryConnection } from '../schema-registry/index.js';
 
 export type InputFormat = 'auto' | 'json' | 'avro';
 

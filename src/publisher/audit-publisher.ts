@@ -1,10 +1,10 @@
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { Message, Producer } from 'kafkajs';
 import type { KafkaConfig } from '../config/index.js';
 import { AuditRouterError } from '../errors/index.js';
-import { auditEventSchemaText, auditEventType, canonicalJson, validateAuditEvent, type AuditEvent } from '../event/index.js';
+import { canonicalJson, entityKey, validateAuditEvent, type AuditEvent } from '../event/index.js';
 import { createKafka, describeKafkaError } from '../kafka/index.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
+import { encodeAvroFrame, registerAuditEventSchema } from '../schema-registry/index.js';
 
 /** A message key: a fixed one, none (null), or one computed per event. */
 export type EventKey = string | null | ((event: AuditEvent) => string | null);
@@ -37,16 +37,13 @@ export interface AuditPublisher {
 /** Keeps one send() request well under the broker's default 1 MB limit for typical events. */
 const MESSAGES_PER_SEND = 1000;
 
-const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
-
 /**
  * Kafka orders per key, so keying by entity keeps every change to one flag in
  * order whatever the partition count; events that name no entity are spread.
+ * The same key the topic sink writes, so both producers order alike.
  */
 export function defaultEventKey(event: AuditEvent): string | null {
-  const payload = event.payload as Record<string, unknown> | null;
-  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return null;
-  return nonEmpty(payload.namespace_key) && nonEmpty(payload.key) ? `${payload.namespace_key}/${event.type}/${payload.key}` : null;
+  return entityKey(event.type, event.payload) ?? null;
 }
 
 function kafkaConfig(options: AuditPublisherOptions): KafkaConfig {
@@ -59,31 +56,6 @@ function kafkaConfig(options: AuditPublisherOptions): KafkaConfig {
     connectionTimeoutMs: options.connectionTimeoutMs ?? 3_000,
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
   };
-}
-
-async function registerSchema(avro: NonNullable<AuditPublisherOptions['avro']>, subject: string): Promise<number> {
-  const auth = avro.username ? { username: avro.username, password: avro.password ?? '' } : undefined;
-  const registry = new SchemaRegistry({ host: avro.registryUrl, ...(auth ? { auth } : {}) });
-  try {
-    const { id } = await registry.register({ type: SchemaType.AVRO, schema: auditEventSchemaText }, { subject });
-    return id;
-  } catch (err) {
-    // The library reports a refused connection as "status 400" too: the prefix says nothing true.
-    const reason = (err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err)).replace(/^Confluent_Schema_Registry - Error, status \d+: /, '');
-    const status = (err as { status?: unknown }).status;
-    const incompatible = status === 409 || status === 422 || (err as { name?: unknown }).name === 'ConfluentSchemaRegistryCompatibilityError';
-    const message = `cannot register schemas/audit-event.avsc under ${subject} at ${avro.registryUrl}: ${reason}`;
-    throw new AuditRouterError(incompatible ? 'AR_ERR_REGISTRY_REJECTED' : 'AR_ERR_REGISTRY_UNAVAILABLE', message, { cause: err });
-  }
-}
-
-/** Confluent wire format: magic byte 0, the schema id (4 bytes big-endian), the Avro body. */
-function avroFrame(schemaId: number, event: AuditEvent): Buffer {
-  const body = auditEventType.toBuffer(event);
-  const frame = Buffer.alloc(5 + body.length);
-  frame.writeUInt32BE(schemaId, 1);
-  body.copy(frame, 5);
-  return frame;
 }
 
 function validated(events: AuditEvent[], isBatch: boolean): AuditEvent[] {
@@ -100,7 +72,7 @@ function validated(events: AuditEvent[], isBatch: boolean): AuditEvent[] {
 function encode(event: AuditEvent, schemaId: number | undefined): Buffer | string {
   if (schemaId === undefined) return canonicalJson(event);
   try {
-    return avroFrame(schemaId, event);
+    return encodeAvroFrame(schemaId, event);
   } catch (err) {
     // Validation accepts any defined payload; one that is not JSON (a BigInt, a cycle) fails here.
     throw new AuditRouterError('AR_ERR_DECODE_SCHEMA', `payload: cannot be Avro-encoded (${(err as Error).message})`, { path: 'payload', cause: err });
@@ -120,7 +92,7 @@ export function createAuditPublisher(options: AuditPublisherOptions): AuditPubli
 
   const connect = async () => {
     // Registered before connecting: no connection to undo when the registry refuses.
-    const schemaId = avro ? await registerSchema(avro, `${topic}-value`) : undefined;
+    const schemaId = avro ? await registerAuditEventSchema({ url: avro.registryUrl, username: avro.username, password: avro.password }, `${topic}-value`) : undefined;
     // Idempotent: a retried request cannot duplicate or reorder events within a partition.
     const producer = createKafka(config, options.logger ?? silentLogger(), 'publisher').producer({ idempotent: true, maxInFlightRequests: 1 });
     try {

@@ -25,7 +25,7 @@ export async function createSinkRoute(sinkConfig: SinkConfig, { config, logger, 
   const sink: Sink = await (definition.create as (c: SinkConfig, ctx: unknown) => Promise<Sink>)(sinkConfig, {
     logger: logger.child({ sink: sinkConfig.name }),
     kafka: config.kafka,
-    schemaRegistryUrl: config.schemaRegistry?.url,
+    schemaRegistry: config.schemaRegistry,
   });
   const runner = new SinkRunner(sink, sinkConfig, deadLetter, metrics, logger);
   return { name: sinkConfig.name, target: runner, filter: compileSinkFilter(sinkConfig) };

@@ -3,6 +3,7 @@ import type { AuditEvent, SourceCoordinates } from '../event/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { KafkaConfig } from '../config/types.js';
 import type { CommonSinkConfig } from './common-config.js';
+import type { RegistryConnection } from '../schema-registry/index.js';
 
 /** One event on its way to a sink: the decoded event, its canonical JSON (serialised once), and where it came from. */
 export interface SinkEvent {
@@ -35,7 +36,8 @@ export interface Sink {
 export interface SinkContext {
   logger: Logger;
   kafka: KafkaConfig;
-  schemaRegistryUrl?: string | undefined;
+  /** The router's schema registry (url and credentials), when configured. */
+  schemaRegistry?: RegistryConnection | undefined;
 }
 
 /** A sink type: its config schema (checked at load) and how to create it. Registered in sinks/registry.ts. */

@@ -2,7 +2,7 @@ import { CompressionTypes, type Message, type Producer } from 'kafkajs';
 import { AuditRouterError } from '../../errors/index.js';
 import { createKafka, describeKafkaError, errorChain } from '../../kafka/index.js';
 import type { Sink, SinkContext, SinkEvent } from '../types.js';
-import { encodeAvroFrame, registerAuditEventSchema } from './avro-encoder.js';
+import { encodeAvroFrame, registerAuditEventSchema } from '../../schema-registry/index.js';
 import type { TopicSinkConfig } from './config.js';
 import { messageKey } from './key.js';
 
@@ -55,13 +55,13 @@ export class TopicSink implements Sink {
   static async create(config: TopicSinkConfig, context: SinkContext): Promise<TopicSink> {
     let schemaId: number | undefined;
     if (config.encoding === 'avro') {
-      if (!context.schemaRegistryUrl) {
+      if (!context.schemaRegistry) {
         throw new AuditRouterError('AR_ERR_CONFIG_INVALID', `sinks[${config.name}]: encoding avro needs schemaRegistry.url`, {
           path: 'encoding',
         });
       }
       // Registered before the producer connects: no connection to undo when the registry refuses.
-      schemaId = await registerAuditEventSchema(context.schemaRegistryUrl, `${config.topic}-value`);
+      schemaId = await registerAuditEventSchema(context.schemaRegistry, `${config.topic}-value`);
     }
     const kafka = createKafka(context.kafka, context.logger, `sink-${config.name}`);
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });

@@ -23,7 +23,7 @@ function config(fields: Record<string, unknown>): TopicSinkConfig {
 }
 
 async function withSink<T>(cfg: TopicSinkConfig, fn: (sink: Sink) => Promise<T>, context: Partial<SinkContext> = {}): Promise<T> {
-  const sink = await topicSink.create(cfg, { logger: silentLogger(), kafka, schemaRegistryUrl: registryUrl(), ...context });
+  const sink = await topicSink.create(cfg, { logger: silentLogger(), kafka, schemaRegistry: { url: registryUrl() }, ...context });
   try {
     return await fn(sink);
   } finally {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { entityKey } from '../../../src/sinks/topic/key.js';
+import { entityKey } from '../../src/event/index.js';
 
 test('entity key is <namespace>/<type>/<key>, falling back to flag_key then segment_key', () => {
   assert.equal(entityKey('flag', { key: 'f', namespace_key: 'ns' }), 'ns/flag/f');
