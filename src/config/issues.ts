@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { AuditRouterError, type ErrorCode } from '../errors/index.js';
 
 export interface ConfigIssue {
@@ -13,6 +14,14 @@ export function formatPath(path: readonly PropertyKey[]): string {
     else out += out === '' ? String(part) : `.${String(part)}`;
   }
   return out;
+}
+
+/** Zod's issues as ours: dotted paths, and unknown keys named rather than "Unrecognized key(s)". */
+export function zodIssues(error: z.ZodError): ConfigIssue[] {
+  return error.issues.map((issue) => ({
+    path: formatPath(issue.path),
+    message: issue.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}` : issue.message,
+  }));
 }
 
 /** All problems of one config, reported together. */

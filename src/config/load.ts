@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
 import { interpolateEnv } from './interpolate.js';
-import { ConfigError, formatPath, type ConfigIssue } from './issues.js';
+import { ConfigError, zodIssues, type ConfigIssue } from './issues.js';
 import { configSchema } from './schema.js';
 import type { Config } from './types.js';
 
@@ -13,14 +12,6 @@ function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
-}
-
-function zodIssues(error: z.ZodError): ConfigIssue[] {
-  return error.issues.map((issue) => {
-    let message = issue.message;
-    if (issue.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
-    return { path: formatPath(issue.path), message };
-  });
 }
 
 /** Parses YAML or JSON text (by extension; YAML is a superset, so anything else is read as YAML). */

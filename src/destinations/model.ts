@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatPath, type ConfigIssue } from '../config/index.js';
+import { zodIssues, type ConfigIssue } from '../config/index.js';
 import { buildVocabulary, ruleProblem, type Vocabulary } from '../filter/index.js';
 import { webhookSinkConfigSchema, type WebhookSinkConfig } from '../sinks/webhook/index.js';
 
@@ -33,13 +33,6 @@ export interface DestinationInput {
   active: boolean;
   secretHeaders: string[];
   sink: Record<string, unknown>;
-}
-
-function zodIssues(error: z.ZodError, prefix: PropertyKey[] = []): ConfigIssue[] {
-  return error.issues.map((i) => ({
-    path: formatPath([...prefix, ...i.path]),
-    message: i.code === 'unrecognized_keys' ? `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => JSON.stringify(k)).join(', ')}` : i.message,
-  }));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+import type { Consumer, Kafka, Producer } from 'kafkajs';
+import { createTopicIfMissing } from '../kafka/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { StoredDestination } from './model.js';
 
@@ -37,7 +38,8 @@ export class DestinationStore extends EventEmitter<{ change: [ReadonlyMap<string
     await admin.connect();
     let ends: Map<number, bigint>;
     try {
-      await this.ensureTopic(admin);
+      // Compacted: one record per destination id survives, a tombstone removes it.
+      await createTopicIfMissing(admin, { topic: this.topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }, this.logger);
       ends = new Map((await admin.fetchTopicOffsets(this.topic)).map((p) => [p.partition, BigInt(p.high)]));
     } finally {
       await admin.disconnect();
@@ -104,15 +106,5 @@ export class DestinationStore extends EventEmitter<{ change: [ReadonlyMap<string
     await admin.connect();
     await admin.deleteGroups([this.groupId]).catch(() => undefined);
     await admin.disconnect();
-  }
-
-  private async ensureTopic(admin: Admin): Promise<void> {
-    const topics = await admin.listTopics();
-    if (topics.includes(this.topic)) return;
-    await admin.createTopics({
-      topics: [{ topic: this.topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
-      waitForLeaders: true,
-    });
-    this.logger.info(`created compacted topic ${this.topic}`);
   }
 }

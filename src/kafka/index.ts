@@ -1,2 +1,3 @@
 export { createKafka } from './client.js';
 export { describeKafkaError, errorChain } from './errors.js';
+export { createTopicIfMissing } from './create-topic.js';

@@ -10,7 +10,7 @@ import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { topicWatermarks } from '../offsets/watermarks.js';
 import { EventRouter, type Route } from '../route/event-router.js';
-import { createDeadLetterTopicIfMissing } from '../runtime/dead-letter-topic.js';
+import { createTopicIfMissing } from '../kafka/index.js';
 import { createSinkRoute } from '../runtime/sink-route.js';
 import type { FailedDelivery, SinkRunner } from '../sinks/runner.js';
 import type { SinkEvent } from '../sinks/types.js';
@@ -95,7 +95,7 @@ export class Replay {
       const marks = await topicWatermarks(this.admin, topic);
       const ranges = await resolveReplayRanges(this.admin, topic, marks, options);
       await this.producer.connect();
-      await createDeadLetterTopicIfMissing(this.admin, config.deadLetter.topic, options.logger);
+      await createTopicIfMissing(this.admin, { topic: config.deadLetter.topic }, options.logger);
       const sinkConfigs = config.sinks.filter((s) => options.sink === undefined || s.name === options.sink);
       for (const sinkConfig of sinkConfigs) {
         this.routes.push(await createSinkRoute(sinkConfig, { config, logger: options.logger, metrics: this.metrics, deadLetter: (f) => this.park(f) }));

@@ -10,14 +10,13 @@ import { DeadLetterWriter } from '../deadletter/dead-letter-writer.js';
 import { Decoder } from '../decode/index.js';
 import { AuditRouterError } from '../errors/index.js';
 import { buildVocabulary, compileRules } from '../filter/index.js';
-import { createKafka, describeKafkaError } from '../kafka/index.js';
+import { createKafka, createTopicIfMissing, describeKafkaError } from '../kafka/index.js';
 import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { EventRouter, type Route } from '../route/event-router.js';
 import { SinkRunner } from '../sinks/runner.js';
 import { KafkaSource } from '../source/kafka-source.js';
 import { TransactionalWriter } from '../source/transactional-writer.js';
-import { createDeadLetterTopicIfMissing } from './dead-letter-topic.js';
 import { createSinkRoute } from './sink-route.js';
 
 export interface RouterAppOptions {
@@ -94,7 +93,7 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
         options.onAdminListening?.(app.admin.url);
       }
       await producer.connect();
-      await app.ensureDeadLetterTopic(kafka.admin());
+      await app.ensureDeadLetterTopic(kafka);
       const routes = await Promise.all(config.sinks.map((sink) => app.createRoute(sink)));
       app.router.setRoutes(routes);
       if (config.admin?.api) app.destinations = await app.loadDestinations(kafka, routes);
@@ -193,14 +192,17 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
     await Promise.allSettled([this.consumer.disconnect(), this.producer.disconnect(), this.admin?.close()]);
   }
 
-  private async ensureDeadLetterTopic(admin: ReturnType<ReturnType<typeof createKafka>['admin']>): Promise<void> {
+  /** The dead-letter topic must exist before anything is parked. */
+  private async ensureDeadLetterTopic(kafka: ReturnType<typeof createKafka>): Promise<void> {
+    const admin = kafka.admin();
     await admin.connect();
     try {
-      await createDeadLetterTopicIfMissing(admin, this.config.deadLetter.topic, this.logger);
+      await createTopicIfMissing(admin, { topic: this.config.deadLetter.topic }, this.logger);
     } finally {
       await admin.disconnect();
     }
   }
+
 }
 
 async function withTimeout(promise: Promise<unknown> | undefined, ms: number): Promise<void> {
