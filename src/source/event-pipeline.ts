@@ -87,21 +87,20 @@ export class EventPipeline {
    * must not resolve the offset.
    */
   handOn(prepared: Extract<Prepared, { ok: true }>, lane: string, ack: () => void, control: BatchControl): boolean | Promise<boolean> {
+    return this.offerFrom(0, prepared, lane, ack, control);
+  }
+
+  private offerFrom(first: number, prepared: Extract<Prepared, { ok: true }>, lane: string, ack: () => void, control: BatchControl): boolean | Promise<boolean> {
     const routes = prepared.routes;
-    for (let i = 0; i < routes.length; i++) {
+    for (let i = first; i < routes.length; i++) {
       const full = routes[i]!.target.offer(lane, prepared.sinkEvent, ack);
-      if (full) return this.handOnAfterWait(full, prepared, i + 1, lane, ack, control);
+      if (full) return this.waitThenOfferFrom(full, i + 1, prepared, lane, ack, control);
     }
     return true;
   }
 
-  private async handOnAfterWait(full: Promise<void>, prepared: Extract<Prepared, { ok: true }>, next: number, lane: string, ack: () => void, control: BatchControl): Promise<boolean> {
-    if (!(await this.waitForRoom(full, control))) return false;
-    for (const route of prepared.routes.slice(next)) {
-      const wait = route.target.offer(lane, prepared.sinkEvent, ack);
-      if (wait && !(await this.waitForRoom(wait, control))) return false;
-    }
-    return true;
+  private async waitThenOfferFrom(full: Promise<void>, next: number, prepared: Extract<Prepared, { ok: true }>, lane: string, ack: () => void, control: BatchControl): Promise<boolean> {
+    return (await this.waitForRoom(full, control)) && this.offerFrom(next, prepared, lane, ack, control);
   }
 
   /** Waits out a registry outage (heartbeating) instead of dead-lettering good events. */
