@@ -83,7 +83,3 @@ export const ERROR_CODES = {
 } as const satisfies Record<string, { retriable: boolean; doc: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
-
-export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
-}

@@ -146,11 +146,6 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
     return { store, routes };
   }
 
-  /** The admin listener's URL, when admin.listen is configured. */
-  get adminUrl(): string | undefined {
-    return this.admin?.url;
-  }
-
   /** Builds a sink and its runner from a validated sink config; the destinations API uses this too. */
   createRoute(config: SinkConfig): Promise<Route<SinkRunner>> {
     return createSinkRoute(config, {

@@ -74,10 +74,6 @@ export class SinkRunner {
     return this.sink;
   }
 
-  get bufferedEvents(): number {
-    return this.buffered;
-  }
-
   get circuitState() {
     return this.breaker.state;
   }

@@ -29,11 +29,6 @@ export class Committer {
     this.partitions = partitions;
   }
 
-  /** Called as events settle: commits early when enough have. */
-  maybeCommit(progress: PartitionProgress): void {
-    if (progress.settledSinceCommit >= this.options.maxEvents) void this.commit();
-  }
-
   /** One commit at a time; a call while one runs joins it. */
   commit(): Promise<void> {
     this.running ??= this.commitNow().finally(() => (this.running = undefined));
