@@ -44,13 +44,13 @@ describe('destinations API', () => {
   const instances: Instance[] = [];
   const responses: string[] = [];
 
-  async function startInstance(name: string, allowPrivateNetworks = true): Promise<Instance> {
+  async function startInstance(name: string, allowPrivateNetworks = true, maxDestinations = 100): Promise<Instance> {
     const config = validateConfig(
       routerConfig({
         topic,
         groupId,
         sinks: [{ name: 'archive', type: 'log', file: join(dir, `${name}.log`), batch: { maxWaitMs: 10 } }],
-        extra: { admin: { listen: '127.0.0.1:0', api: { tokens: [{ name: 'ops-admin', token: ADMIN }, { name: 'auditor', token: READER, readOnly: true }], allowPrivateNetworks } } },
+        extra: { admin: { listen: '127.0.0.1:0', api: { tokens: [{ name: 'ops-admin', token: ADMIN }, { name: 'auditor', token: READER, readOnly: true }], allowPrivateNetworks, maxDestinations } } },
       }),
     );
     let url = '';
@@ -156,6 +156,13 @@ describe('destinations API', () => {
     const res = await call(strict, 'POST', '', { body: { name: 'local', url: receiver.url } });
     assert.equal(res.status, 400);
     assert.match(res.text, /"path":"url".*127\.0\.0\.1.*allowPrivateNetworks/);
+  });
+
+  it('refuses a destination past admin.api.maxDestinations', async () => {
+    const small = await startInstance('small', true, 1);
+    const res = await call(small, 'POST', '', { body: { name: 'one-too-many', url: receiver.url } });
+    assert.equal(res.status, 409, res.text);
+    assert.match(JSON.parse(res.text).error.message, /at most 1 destinations/);
   });
 
   it('emits destination:created into the input topic, routed like any other event', async () => {

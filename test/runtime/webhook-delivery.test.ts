@@ -85,6 +85,14 @@ describe('webhook delivery through the router', () => {
       assert.match(result.stdout, /1 decode failure\(s\), not re-sent:\n {2}partition \d+ offset \d+: AR_ERR_DECODE_JSON/);
       const redriven = receiver.requests.flatMap((r) => (JSON.parse(r.body) as { id: string }[]).map((e) => e.id));
       assert.deepEqual(redriven.sort(), ['bad-0', 'bad-1', 'bad-2', 'bad-3', 'bad-4']);
+
+      // The filters narrow what is re-sent: nothing dead-lettered after a future time, nothing failed by another sink.
+      const later = await runCli(['redrive', '-c', configFile, '--since', new Date(Date.now() + 3_600_000).toISOString()]);
+      assert.equal(later.code, 0, later.stderr);
+      assert.match(later.stdout, /read 0 record\(s\)/);
+      const otherSink = await runCli(['redrive', '-c', configFile, '--from-sink', 'someone-else']);
+      assert.match(otherSink.stdout, /: 0 delivered, 0 failed again/);
+      assert.equal(receiver.requests.flatMap((r) => JSON.parse(r.body) as unknown[]).length, 5, 'nothing re-sent by the filtered runs');
     });
   });
 
