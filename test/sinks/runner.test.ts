@@ -127,10 +127,14 @@ describe('sink runner', () => {
     assert.equal(parked[1]!.error.code, 'AR_ERR_SINK_CIRCUIT_OPEN');
     assert.equal(sink.batches.length, attemptsWhenOpened, 'no attempt while open');
     healthy = true;
-    await waitFor(() => runner.circuitState === 'half-open' || sink.batches.length > attemptsWhenOpened, { timeoutMs: 2_000 }).catch(() => undefined);
-    offer('e3', '2');
-    await waitFor(async () => (await runner.drain(50)) && runner.circuitState === 'closed', { timeoutMs: 3_000 });
-    assert.deepEqual(sink.batches.at(-1), ['e3']);
+    // Until resetTimeoutMs has passed, offers are parked at once; after it, the first one is the probe that closes the circuit.
+    let probes = 0;
+    await waitFor(async () => {
+      offer(`probe-${probes++}`, 'probe');
+      await runner.drain(1_000);
+      return runner.circuitState === 'closed';
+    }, { timeoutMs: 5_000, what: 'a probe to close the circuit' });
+    assert.deepEqual(sink.batches.at(-1), [`probe-${probes - 1}`], 'the probe that closed it was delivered');
   });
 
   it('applies backpressure at maxBufferedEvents and leaves events unacknowledged on close', async () => {
