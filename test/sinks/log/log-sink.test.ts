@@ -8,7 +8,6 @@ import type { SinkEvent } from '../../../src/sinks/types.js';
 import { makeEvent } from '../../helpers/events.js';
 import { tempDir } from '../../helpers/router-process.js';
 
-const NO_ABORT = new AbortController().signal;
 
 function sinkEvent(id: string, payload?: unknown): SinkEvent {
   const event = { ...makeEvent({ id }), ...(payload === undefined ? {} : { payload }) };
@@ -23,8 +22,8 @@ describe('log sink', () => {
   it('json: one canonical event per line, appended', async () => {
     const file = join(tempDir(), 'audit.log');
     const s = sink({ file, fsync: true });
-    await s.send([sinkEvent('a'), sinkEvent('b')], NO_ABORT);
-    await s.send([sinkEvent('c')], NO_ABORT);
+    await s.send([sinkEvent('a'), sinkEvent('b')]);
+    await s.send([sinkEvent('c')]);
     await s.close();
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
     assert.deepEqual(lines.map((l) => JSON.parse(l).id), ['a', 'b', 'c']);
@@ -35,7 +34,7 @@ describe('log sink', () => {
     const file = join(tempDir(), 'audit.log');
     const s = sink({ file, encoding: 'console' });
     const forged = sinkEvent('evil', { key: 'x\n2026-01-01T00:00:00Z token:deleted "fake"', namespace_key: 'default' });
-    await s.send([sinkEvent('ok'), forged], NO_ABORT);
+    await s.send([sinkEvent('ok'), forged]);
     await s.close();
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
     assert.equal(lines.length, 2);
