@@ -41,18 +41,37 @@ export function countLines(file: string): number {
   return n;
 }
 
-/** Ids of a JSON log sink's lines, in file order. Every line must parse: a torn line is a lost event. */
-export function logIds(file: string): string[] {
+/**
+ * Ids of a JSON log sink's lines, in file order. Every line must parse: a torn
+ * line is a lost event, with one exception a test must ask for. A process
+ * killed mid-write may leave a partial line (the sink starts a new line when it
+ * reopens the file); its event was not acknowledged, so it is written again
+ * whole. `tornLines` allows that many such lines, each the prefix of a whole one.
+ */
+export function logIds(file: string, options: { tornLines?: number } = {}): string[] {
+  return logEntries(file, options).map((e) => e.id);
+}
+
+/** logIds with each id's line index in the file (torn lines keep their place, so positions stay true). */
+export function logEntries(file: string, { tornLines = 0 }: { tornLines?: number } = {}): { id: string; line: number }[] {
   if (!existsSync(file)) return [];
   const lines = readFileSync(file, 'utf8').split('\n');
   lines.pop(); // after the last newline
-  return lines.map((l, i) => {
+  const entries: { id: string; line: number }[] = [];
+  const torn: { line: string; n: number }[] = [];
+  lines.forEach((l, i) => {
     try {
-      return (JSON.parse(l) as { id: string }).id;
+      entries.push({ id: (JSON.parse(l) as { id: string }).id, line: i });
     } catch {
-      throw new Error(`${file} line ${i + 1} is not one JSON event: ${l.slice(0, 200)}`);
+      torn.push({ line: l, n: i + 1 });
     }
   });
+  for (const { line, n } of torn) {
+    if (torn.length > tornLines || !lines.some((whole) => whole !== line && whole.startsWith(line))) {
+      throw new Error(`${file} line ${n} is not one JSON event (${torn.length} such lines, ${tornLines} allowed): ${line.slice(0, 200)}`);
+    }
+  }
+  return entries;
 }
 
 /** Events without ids: each gets `<topic>/<partition>/<offset>`, so a sink line tells where it was read. */
