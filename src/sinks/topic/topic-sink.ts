@@ -5,6 +5,7 @@ import type { Sink, SinkContext, SinkEvent } from '../types.js';
 import { encodeAvroFrame, registerAuditEventSchema } from '../../schema-registry/index.js';
 import type { TopicSinkConfig } from './config.js';
 import { messageKey } from './key.js';
+import { CoalescingSender } from './coalescing-sender.js';
 
 /** Broker answers that say "these records will never be accepted", whatever we retry. */
 const REJECTING_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'INVALID_TOPIC_EXCEPTION']);
@@ -42,6 +43,7 @@ function abortError(sink: string, signal: AbortSignal): AuditRouterError {
  */
 export class TopicSink implements Sink {
   readonly name: string;
+  private readonly sender: CoalescingSender;
 
   private constructor(
     private readonly config: TopicSinkConfig,
@@ -50,6 +52,8 @@ export class TopicSink implements Sink {
     private readonly schemaId: number | undefined,
   ) {
     this.name = config.name;
+    const compression = config.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+    this.sender = new CoalescingSender((messages) => producer.send({ topic: config.topic, acks: -1, compression, messages }));
   }
 
   static async create(config: TopicSinkConfig, context: SinkContext): Promise<TopicSink> {
@@ -78,12 +82,7 @@ export class TopicSink implements Sink {
     if (signal.aborted) throw abortError(this.name, signal);
     if (batch.length === 0) return;
     const messages = batch.map((item) => this.toMessage(item));
-    const sending = this.producer.send({
-      topic: this.config.topic,
-      acks: -1,
-      compression: this.config.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
-      messages,
-    });
+    const sending = this.sender.send(messages);
     // kafkajs cannot cancel a request. On abort we stop waiting and report the batch
     // undelivered; if the broker takes it after all, the retry is a duplicate, which
     // at-least-once allows.

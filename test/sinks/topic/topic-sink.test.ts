@@ -99,6 +99,22 @@ describe('topic sink, json', () => {
     assert.equal(err.retriable, false);
   });
 
+  test('batches sent at once share requests, but a rejected record fails only its own batch', async () => {
+    const topic = await newTopic('topic-coalesced');
+    const huge = makeEvent({ id: 'huge-2', payload: { key: 'k', namespace_key: 'n', blob: 'x'.repeat(11 * 1024 * 1024) } });
+    const batches = [['c-1', 'c-2'], ['huge-2'], ['c-3']].map((ids) => ids.map((id) => sinkEvent(id === 'huge-2' ? huge : makeEvent({ id }))));
+    // The first goes out alone; the other two arrive while it is in flight and are joined into one request.
+    const outcomes = await withSink(config({ topic }), (sink) =>
+      Promise.allSettled(batches.map((batch) => sink.send(batch, new AbortController().signal))),
+    );
+
+    assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
+    const refused = (outcomes[1] as PromiseRejectedResult).reason as AuditRouterError;
+    assert.equal(refused.code, 'AR_ERR_SINK_REJECTED');
+    const ids = (await readTopic(topic, { count: 3 })).map((m) => m.headers['ar.event.id']);
+    assert.deepEqual([...new Set(ids)].sort(), ['c-1', 'c-2', 'c-3']);
+  });
+
   test('an aborted signal stops the send before anything is written', async () => {
     const topic = await newTopic('topic-abort');
     const controller = new AbortController();
