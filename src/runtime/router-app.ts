@@ -67,7 +67,7 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
       maxWaitTimeInMs: 250,
       maxBytesPerPartition: Math.max(1024 * 1024, config.source.maxMessageBytes + 1024),
       // One fetch response is decoded whole into message objects: a smaller cap keeps peak memory down.
-      maxBytes: Math.max(4 * 1024 * 1024, config.source.maxMessageBytes + 1024),
+      maxBytes: Math.max(2 * 1024 * 1024, config.source.maxMessageBytes + 1024),
     });
     const shutdown = new AbortController();
     const deadLetter = new DeadLetterWriter(producer, config.deadLetter.topic, metrics, logger, shutdown.signal);

@@ -51,7 +51,7 @@ export function commonSinkFields(defaults: SinkPolicyDefaults) {
     /** Batches in flight at once. Never two of the same partition, so per-partition order holds. */
     concurrency: z.number().int().min(1).max(64).default(defaults.concurrency),
     /** Events the sink may hold (queued + in flight) before the consumer waits for it. */
-    maxBufferedEvents: z.number().int().min(1).max(1_000_000).default(10_000),
+    maxBufferedEvents: z.number().int().min(1).max(1_000_000).default(2_000),
   };
 }
 
