@@ -139,7 +139,10 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
    */
   private async loadDestinations(kafka: ReturnType<typeof createKafka>, configRoutes: readonly Route<SinkRunner>[]) {
     const store = new DestinationStore(kafka, this.producer, `${this.config.source.groupId}.destinations`, this.logger);
-    const routes = new DestinationRoutes(this.router, configRoutes, (c) => this.createRoute(c), buildVocabulary(this.config.vocabulary), this.logger);
+    // The API checked the URL when it was stored; the sink checks every connection, since DNS answers change.
+    const blockPrivateNetworks = !this.config.admin?.api?.allowPrivateNetworks;
+    const build = (c: SinkConfig) => this.createRoute(c.type === 'webhook' && blockPrivateNetworks ? { ...c, blockPrivateNetworks } : c);
+    const routes = new DestinationRoutes(this.router, configRoutes, build, buildVocabulary(this.config.vocabulary), this.logger);
     store.on('change', (all) => void routes.reconcile(all));
     await store.start();
     await routes.reconcile(store.all);

@@ -156,6 +156,25 @@ describe('destinations API', () => {
     const res = await call(strict, 'POST', '', { body: { name: 'local', url: receiver.url } });
     assert.equal(res.status, 400);
     assert.match(res.text, /"path":"url".*127\.0\.0\.1.*allowPrivateNetworks/);
+
+    // Stored when its address was allowed (here: by a lenient instance; in the wild: a name whose DNS answer
+    // changed since), the destination still runs on the strict instance, whose sink refuses every connection.
+    const lenient = instances.find((i) => i !== strict) ?? (await startInstance('lenient'));
+    const created = await call(lenient, 'POST', '', { body: { name: 'rebound', url: receiver.url.replace('127.0.0.1', 'localhost'), events: ['token:*'] } });
+    assert.equal(created.status, 201, created.text);
+    const rebound = () => strict.app.router.currentRoutes.find((r) => r.name === 'rebound');
+    await waitFor(() => rebound() !== undefined, { timeoutMs: 5_000, what: 'the strict instance to run the stored destination' });
+    const event = makeEvents(1, 'rebound', ['token:created'])[0]!;
+    const sinkEvent = { event, json: JSON.stringify(event), key: null, source: { topic, partition: 0, offset: '0' } };
+    const requestsBefore = receiver.requests.length;
+    const err = await rebound()!.target.target.send([sinkEvent], new AbortController().signal).then(
+      () => assert.fail('the strict instance connected to localhost'),
+      (e: unknown) => e as { code?: string; message?: string },
+    );
+    assert.equal(err.code, 'AR_ERR_SINK_REJECTED');
+    assert.match(err.message ?? '', /localhost resolves to it.*blockPrivateNetworks/);
+    assert.equal(receiver.requests.length, requestsBefore);
+    assert.equal((await call(lenient, 'DELETE', `/${JSON.parse(created.text).id}`)).status, 204);
   });
 
   it('refuses a destination past admin.api.maxDestinations', async () => {

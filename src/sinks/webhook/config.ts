@@ -54,6 +54,11 @@ export const webhookSinkConfigSchema = z.strictObject({
   maxResponseBytes: z.number().int().min(256).max(16 * 1024 * 1024).default(64 * 1024),
   /** Follow 307/308 to the same origin. Other redirects would drop the body or send it elsewhere, so they are rejections. */
   followRedirects: z.boolean().default(false),
+  /**
+   * Refuse loopback, link-local and private addresses, checked on every connection. Destinations created
+   * through the API always have it unless admin.api.allowPrivateNetworks is on.
+   */
+  blockPrivateNetworks: z.boolean().default(false),
 });
 
 export type WebhookSinkConfig = z.output<typeof webhookSinkConfigSchema>;

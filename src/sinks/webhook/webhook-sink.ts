@@ -3,6 +3,7 @@ import type { Sink, SinkEvent } from '../types.js';
 import { requestBody } from './body.js';
 import type { WebhookSinkConfig } from './config.js';
 import { Deadline } from './deadline.js';
+import { publicOnlyConnector } from './private-network.js';
 import { redirectTarget } from './redirect.js';
 import { quoteBody } from './redact.js';
 import { batchHeaders, VERIFICATION_TOKEN_HEADER } from './request-headers.js';
@@ -27,7 +28,8 @@ export class WebhookSink implements Sink {
   constructor(private readonly config: WebhookSinkConfig) {
     this.name = config.name;
     // Keep-alive connections, as many as batches the runner may have in flight; no RetryAgent, the runner retries.
-    this.agent = new Agent({ connections: config.concurrency, connect: { timeout: config.timeoutMs } });
+    const connect = config.blockPrivateNetworks ? publicOnlyConnector(config.name, config.timeoutMs) : { timeout: config.timeoutMs };
+    this.agent = new Agent({ connections: config.concurrency, connect });
     this.sensitive = [config.signingSecret, config.verificationToken, ...Object.values(config.headers)].filter(
       (v): v is string => v !== undefined && v !== '',
     );

@@ -200,3 +200,18 @@ test('aborting the signal stops an in-flight request with AR_ERR_SINK_CLOSED', a
   await failure(sink.send(batch, controller.signal), 'AR_ERR_SINK_CLOSED', true);
   assert.equal(receiver.requests.length, 1, 'an already aborted signal sends nothing');
 });
+
+test('blockPrivateNetworks refuses a private address on every connection, by literal or by name, before any request', async (t) => {
+  const receiver = await startReceiver(t);
+  const port = new URL(receiver.url).port;
+  for (const host of ['127.0.0.1', 'localhost']) {
+    const sink = startSink(t, webhookConfig(`http://${host}:${port}/hook`, { blockPrivateNetworks: true }));
+    const err = await failure(sink.send(batch, NO_ABORT), 'AR_ERR_SINK_REJECTED', false);
+    assert.match(err.message, /refused to connect to (127\.0\.0\.1|::1).*private address \(blockPrivateNetworks\)/);
+    if (host === 'localhost') assert.match(err.message, /localhost resolves to it/);
+  }
+  assert.equal(receiver.requests.length, 0);
+  // The same receiver is reachable without the block: the refusal above was the policy, not the network.
+  await startSink(t, webhookConfig(`http://localhost:${port}/hook`)).send(batch, NO_ABORT);
+  assert.equal(receiver.requests.length, 1);
+});
