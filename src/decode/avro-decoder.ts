@@ -5,9 +5,8 @@ import { CONFLUENT_HEADER_BYTES, fetchSchemaById, type RegistryConnection } from
 
 type Resolver = ReturnType<avro.Type['createResolver']>;
 
-
-const REFUSAL_TTL_MS = 60_000;
-
+/** How long a permanent answer about a schema id is believed; see `refusals`. */
+export const SCHEMA_REFUSAL_TTL_MS = 60_000;
 
 /**
  * Decodes Confluent-framed Avro into an AuditEvent: the writer schema comes
@@ -26,7 +25,11 @@ export class AvroDecoder {
   private readonly refusals = new Map<number, { error: AuditRouterError; until: number }>();
   private readonly inFlight = new Map<number, Promise<Resolver>>();
 
-  constructor(private readonly registry: RegistryConnection | undefined) {}
+  constructor(
+    private readonly registry: RegistryConnection | undefined,
+    /** The clock refusals expire by (a test moves it instead of waiting a minute). */
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Synchronous when the id's resolver is cached; a promise only on the first sight of an id. */
   decode(frame: Buffer): AuditEvent | Promise<AuditEvent> {
@@ -34,7 +37,7 @@ export class AvroDecoder {
     const cached = this.resolvers.get(id);
     if (cached) return this.read(frame, id, cached);
     const refused = this.refusals.get(id);
-    if (refused && refused.until > Date.now()) throw refused.error;
+    if (refused && refused.until > this.now()) throw refused.error;
     return this.resolver(id).then((resolver) => this.read(frame, id, resolver));
   }
 
@@ -65,7 +68,7 @@ export class AvroDecoder {
       return resolver;
     } catch (err) {
       // Permanent answers are remembered; an outage is not, so the next message asks again.
-      if (err instanceof AuditRouterError && !err.retriable) this.refusals.set(id, { error: err, until: Date.now() + REFUSAL_TTL_MS });
+      if (err instanceof AuditRouterError && !err.retriable) this.refusals.set(id, { error: err, until: this.now() + SCHEMA_REFUSAL_TTL_MS });
       throw err;
     }
   }
