@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isPrivateAddress } from '../../../src/sinks/webhook/private-network.js';
 
-test('loopback, private, link-local, CGNAT and unspecified addresses are private, in both families and IPv4-mapped', () => {
-  for (const address of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '::', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1']) {
+test('loopback, private, link-local, CGNAT and unspecified addresses are private, in both families and IPv4-mapped (dotted, or hex as the URL parser writes it)', () => {
+  for (const address of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '::', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1', '::ffff:7f00:1']) {
     assert.equal(isPrivateAddress(address), true, address);
   }
 });
