@@ -21,7 +21,7 @@ describe('exactly-once into topic sinks', () => {
       // Some transactions committed, more in flight: then the crash.
       await waitFor(async () => [...(await committedOffsets(groupId, input)).values()].reduce((s, o) => s + Math.max(0, Number(o)), 0) >= 3_000, { what: 'the first committed transactions', timeoutMs: 60_000 });
       first.kill('SIGKILL');
-      await first.exited;
+      assert.equal((await first.exited).signal, 'SIGKILL');
       await producing;
 
       const second = new RouterProcess(configFile);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { validateConfig } from '../../src/config/index.js';
 import { auditEventSchemaText } from '../../src/event/index.js';
@@ -74,7 +74,6 @@ describe('routing by the reference filter examples', () => {
     before(() => {
       registry = new SchemaRegistry({ host: registryUrl() });
     });
-    after(() => undefined);
 
     it('Confluent-framed Avro from another producer routes the same way', async () => {
       await routeThroughRouter(async (events, topic) => {

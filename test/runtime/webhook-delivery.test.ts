@@ -36,7 +36,7 @@ describe('webhook delivery through the router', () => {
   });
   after(() => receiver.close());
 
-  it('500 three times, then 200: every event arrives once after the 200, same idempotency key each attempt; Retry-After is honoured', async () => {
+  it('500, 500, 503 with Retry-After, then 200: every event arrives once after the 200, same idempotency key each attempt; Retry-After is honoured', async () => {
     receiver.requests.length = 0;
     receiver.respondWith((req, res) => {
       if (req.attempt <= 2) return void res.writeHead(500).end('boom');

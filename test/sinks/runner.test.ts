@@ -59,7 +59,19 @@ describe('sink runner', () => {
     release();
     assert.ok(await runner.drain(2_000));
     assert.deepEqual(sink.batches.filter((b) => b[0]!.startsWith('a')), [['a0', 'a1', 'a2'], ['a3', 'a4', 'a5'], ['a6']]);
+    assert.equal(sink.maxInFlight, 2, 'one batch per lane in flight, though concurrency allows 4');
     assert.equal(acked.length, 8);
+  });
+
+  it('retries a lane\'s batch before it sends the next batch of that lane', async () => {
+    const sink = new ScriptedSink((attempt) => {
+      if (attempt <= 2) throw new AuditRouterError('AR_ERR_SINK_UNAVAILABLE', 'HTTP 503', { status: 503 });
+    });
+    const { runner, acked, offer } = setup(sink, { concurrency: 4 });
+    for (let i = 0; i < 6; i++) offer(`a${i}`, 'A');
+    assert.ok(await runner.drain(2_000));
+    assert.deepEqual(sink.batches, [['a0', 'a1', 'a2'], ['a0', 'a1', 'a2'], ['a0', 'a1', 'a2'], ['a3', 'a4', 'a5']]);
+    assert.deepEqual(acked, ['a0', 'a1', 'a2', 'a3', 'a4', 'a5']);
   });
 
   it('serves lanes in turn, so a busy partition cannot starve the others', async () => {
@@ -121,6 +133,7 @@ describe('sink runner', () => {
     offer('e1');
     await waitFor(() => runner.circuitState === 'open');
     await waitFor(() => parked.length === 1);
+    assert.equal(parked[0]!.error.code, 'AR_ERR_SINK_CIRCUIT_OPEN', 'the batch waiting to retry is parked when the circuit opens');
     const attemptsWhenOpened = sink.batches.length;
     offer('e2', '1');
     await waitFor(() => parked.length === 2);
