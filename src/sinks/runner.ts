@@ -46,6 +46,8 @@ export class SinkRunner {
   private readonly lanes = new Map<string, Lane>();
   private readonly breaker: CircuitBreaker;
   private readonly shutdown = new AbortController();
+  /** The labelled child, looked up once: offer() sets it per event, and a labelled set() hashes its labels. */
+  private readonly bufferedGauge: ReturnType<Metrics['buffered']['labels']>;
   private buffered = 0;
   private inFlight = 0;
   private flushing = false;
@@ -61,6 +63,7 @@ export class SinkRunner {
   ) {
     this.name = sink.name;
     // Every in-flight send listens on the shutdown signal (the runner and the sink each once).
+    this.bufferedGauge = metrics.buffered.labels({ sink: this.name });
     setMaxListeners(0, this.shutdown.signal);
     this.breaker = new CircuitBreaker(policy.circuitBreaker.failureThreshold, policy.circuitBreaker.resetTimeoutMs, (state) => {
       metrics.setCircuit(this.name, state);
@@ -88,7 +91,7 @@ export class SinkRunner {
     l.items.push({ sinkEvent, enqueuedAt: Date.now(), ack });
     l.bytes += sinkEvent.json.length;
     this.buffered++;
-    this.metrics.buffered.set({ sink: this.name }, this.buffered);
+    this.bufferedGauge.set(this.buffered);
     if (this.isFull(l)) this.pump();
     else if (this.policy.batch.maxWaitMs === 0) {
       l.due = true;
@@ -204,7 +207,7 @@ export class SinkRunner {
       this.lanes.set(lane.key, lane);
       this.inFlight--;
       this.buffered -= batch.length;
-      this.metrics.buffered.set({ sink: this.name }, this.buffered);
+      this.bufferedGauge.set(this.buffered);
       if (this.buffered < this.policy.maxBufferedEvents) this.roomWaiters.splice(0).forEach((wake) => wake());
       if (this.inFlight === 0 && (this.buffered === 0 || this.shutdown.signal.aborted)) {
         this.idleWaiters.splice(0).forEach((wake) => wake());
