@@ -19,6 +19,8 @@ export interface StoredDestination {
 }
 
 export const MASK = '********';
+/** Sink fields that are write-only: masked in every view, and a MASK sent back keeps the stored value. */
+const SECRET_FIELDS = ['signingSecret', 'verificationToken'] as const;
 
 /** The request body of POST and PATCH: a webhook sink definition plus the destination's own fields. */
 const envelope = z.strictObject({
@@ -71,8 +73,10 @@ export function parseDestinationBody(body: unknown, existing?: StoredDestination
   const sink = Object.fromEntries(Object.entries(fields).filter(([k]) => !ENVELOPE_KEYS.has(k)));
   const parsed = envelope.safeParse({ name: existing?.name, active: existing?.active, secretHeaders: existing?.secretHeaders, ...own });
   if (!parsed.success) return { ok: false, issues: zodIssues(parsed.error) };
-  // PATCH: absent fields keep their value, secrets included (they are write-only, so clients cannot echo them).
+  // PATCH: absent fields keep their value, secrets included (they are write-only, so clients cannot echo them);
+  // a masked value copied from a GET keeps the stored secret too, instead of becoming it.
   const merged = existing ? { ...existing.sink, ...sink } : sink;
+  for (const field of SECRET_FIELDS) if (existing && sink[field] === MASK) merged[field] = existing.sink[field];
   if (existing && sink.headers && typeof sink.headers === 'object') {
     const previous = (existing.sink.headers ?? {}) as Record<string, string>;
     merged.headers = Object.fromEntries(Object.entries(sink.headers as Record<string, string>).map(([k, v]) => [k, v === MASK ? (previous[k] ?? v) : v]));
@@ -83,8 +87,7 @@ export function parseDestinationBody(body: unknown, existing?: StoredDestination
 /** The destination as the API shows it: secrets masked, always. */
 export function maskedView(d: StoredDestination): Record<string, unknown> {
   const sink = { ...d.sink };
-  if (sink.signingSecret !== undefined) sink.signingSecret = MASK;
-  if (sink.verificationToken !== undefined) sink.verificationToken = MASK;
+  for (const field of SECRET_FIELDS) if (sink[field] !== undefined) sink[field] = MASK;
   if (sink.headers && d.secretHeaders.length > 0) {
     sink.headers = Object.fromEntries(Object.entries(sink.headers as Record<string, string>).map(([k, v]) => [k, d.secretHeaders.includes(k) ? MASK : v]));
   }
