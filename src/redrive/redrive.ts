@@ -3,7 +3,7 @@ import { DeadLetterWriter } from '../deadletter/dead-letter-writer.js';
 import { DLQ_HEADERS } from '../deadletter/headers.js';
 import { AuditRouterError } from '../errors/index.js';
 import { canonicalJson, validateAuditEvent } from '../event/index.js';
-import { createKafka } from '../kafka/index.js';
+import { createKafka, describeKafkaError } from '../kafka/index.js';
 import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { createSinkRoute } from '../runtime/sink-route.js';
@@ -55,7 +55,9 @@ function header(message: KafkaMessage, name: string): string | undefined {
 export async function redrive(config: Config, options: RedriveOptions): Promise<RedriveReport> {
   const { logger } = options;
   const report: RedriveReport = { read: 0, delivered: 0, failedAgain: 0, undecodable: [], skipped: [] };
-  const kafka = createKafka(config.kafka, logger, 'redrive');
+  // Quiet until connected: a failure to connect is reported once, as one line, by the CLI.
+  let connected = false;
+  const kafka = createKafka(config.kafka, logger, 'redrive', () => !connected);
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   const shutdown = new AbortController();
   const metrics = new Metrics();
@@ -114,8 +116,9 @@ export async function redrive(config: Config, options: RedriveOptions): Promise<
   // A group of its own, deleted afterwards: no live group's offsets move.
   const groupId = `${config.source.groupId}.redrive-${Date.now()}`;
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
-  await Promise.all([producer.connect(), admin.connect(), consumer.connect()]);
   try {
+    await Promise.all([producer.connect(), admin.connect(), consumer.connect()]);
+    connected = true;
     const topic = config.deadLetter.topic;
     const marks = await topicWatermarks(admin, topic);
     const from: OffsetSpec = options.sinceMs === undefined ? { kind: 'earliest' } : { kind: 'time', ms: options.sinceMs };
@@ -127,10 +130,12 @@ export async function redrive(config: Config, options: RedriveOptions): Promise<
     await Promise.all([...runners.values()].map((r) => r.drain(budget)));
     report.delivered -= report.failedAgain;
     return report;
+  } catch (err) {
+    throw describeKafkaError(err, config.kafka);
   } finally {
     await Promise.allSettled([...runners.values()].map((r) => r.close()));
     shutdown.abort();
-    await consumer.disconnect();
+    await consumer.disconnect().catch(() => undefined);
     await admin.deleteGroups([groupId]).catch(() => undefined);
     await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
   }

@@ -54,6 +54,7 @@ const cases: Case[] = [
   { name: 'CRLF in a header value', args: ['run', '-c', file('crlf.yaml', yaml({ sink: `, verificationToken: "${SECRET}\\r\\nX-Injected: 1"` }))], code: 1, error: /AR_ERR_CONFIG_INVALID: .*sinks\[0\]\.verificationToken: must be printable ASCII/ },
   { name: 'broken template', args: ['run', '-c', file('template.yaml', yaml({ sink: `, template: "${join(dir, 'bad.hbs')}"` }))], code: 1, error: /AR_ERR_CONFIG_(INVALID|TEMPLATE): .*sinks\[0\]\.template: .*(compile|JSON)/ },
   { name: 'unreachable broker', args: ['run', '-c', file('down.yaml', yaml().replace('127.0.0.1:9092', '127.0.0.1:1'))], code: 1, error: /AR_ERR_KAFKA_CONNECTION: cannot reach Kafka at 127\.0\.0\.1:1/ },
+  { name: 'unreachable broker (redrive)', args: ['redrive', '-c', file('down-redrive.yaml', yaml().replace('127.0.0.1:9092', '127.0.0.1:1'))], code: 1, error: /AR_ERR_KAFKA_CONNECTION: cannot reach Kafka at 127\.0\.0\.1:1/ },
   { name: 'run without -c', args: ['run'], code: 2, error: /AR_ERR_USAGE: required option '-c, --config <file>'/ },
   { name: '-c without a value', args: ['run', '-c'], code: 2, error: /AR_ERR_USAGE: option '-c, --config <file>' argument missing/ },
   { name: 'unknown flag', args: ['run', '-c', join(dir, 'absent.yaml'), '--fast'], code: 2, error: /AR_ERR_USAGE: unknown option '--fast'/ },
