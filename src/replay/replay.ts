@@ -15,6 +15,7 @@ import { createSinkRoute } from '../runtime/sink-route.js';
 import type { FailedDelivery, SinkRunner } from '../sinks/runner.js';
 import type { SinkEvent } from '../sinks/types.js';
 import { EventPipeline, type BatchControl } from '../source/event-pipeline.js';
+import { inputConsumerOptions } from '../source/consumer-options.js';
 import type { ProgressSnapshot } from './progress.js';
 import { RangeReader } from './range-reader.js';
 import { resolveReplayRanges, type PartitionRange } from './replay-range.js';
@@ -104,13 +105,7 @@ export class Replay {
       const decoder = new Decoder(config.source.format, config.source.maxMessageBytes, config.schemaRegistry);
       this.pipeline = new EventPipeline(decoder, router, this.metrics, options.logger, config.source.heartbeatIntervalMs);
       const replayGroup = `${groupId}.replay-${Date.now()}`;
-      this.consumer = this.kafka.consumer({
-        groupId: replayGroup,
-        sessionTimeout: config.source.sessionTimeoutMs,
-        heartbeatInterval: config.source.heartbeatIntervalMs,
-        maxWaitTimeInMs: 250,
-        maxBytesPerPartition: Math.max(1024 * 1024, config.source.maxMessageBytes + 1024),
-      });
+      this.consumer = this.kafka.consumer(inputConsumerOptions(config.source, replayGroup));
       const handler = (partition: number, message: KafkaMessage, control: BatchControl) => this.handle(partition, message, control);
       this.reader = new RangeReader(this.consumer, topic, marks.map((m) => m.partition), ranges, handler);
       const total = ranges.reduce((sum, r) => sum + r.to - r.from, 0);

@@ -17,6 +17,7 @@ import { EventRouter, type Route } from '../route/event-router.js';
 import { SinkRunner } from '../sinks/runner.js';
 import { KafkaSource } from '../source/kafka-source.js';
 import { TransactionalWriter } from '../source/transactional-writer.js';
+import { inputConsumerOptions } from '../source/consumer-options.js';
 import { createSinkRoute } from './sink-route.js';
 
 export interface RouterAppOptions {
@@ -60,15 +61,7 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
     let starting = true;
     const kafka = createKafka(config.kafka, logger, undefined, () => starting);
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
-    const consumer = kafka.consumer({
-      groupId: config.source.groupId,
-      sessionTimeout: config.source.sessionTimeoutMs,
-      heartbeatInterval: config.source.heartbeatIntervalMs,
-      maxWaitTimeInMs: 250,
-      maxBytesPerPartition: Math.max(1024 * 1024, config.source.maxMessageBytes + 1024),
-      // One fetch response is decoded whole into message objects: a smaller cap keeps peak memory down.
-      maxBytes: Math.max(2 * 1024 * 1024, config.source.maxMessageBytes + 1024),
-    });
+    const consumer = kafka.consumer(inputConsumerOptions(config.source, config.source.groupId));
     const shutdown = new AbortController();
     const deadLetter = new DeadLetterWriter(producer, config.deadLetter.topic, metrics, logger, shutdown.signal);
     const app = new RouterApp(config, logger, metrics, consumer, producer, deadLetter, shutdown, undefined);
