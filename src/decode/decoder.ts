@@ -14,8 +14,9 @@ export type Decoded =
  * Message bytes → validated AuditEvent, or the reason it is not one.
  * `auto` tells the formats apart by the first byte: a Confluent frame starts
  * with 0x00, which no JSON text can. Returns synchronously except while an
- * Avro schema id is fetched for the first time; throws only for a retriable
- * registry outage (the caller waits and tries the same message again).
+ * Avro schema id is fetched for the first time; never throws, and that
+ * promise rejects only for a retriable registry outage (the caller waits and
+ * tries the same message again).
  */
 export class Decoder {
   private readonly avro: AvroDecoder;
@@ -50,7 +51,8 @@ export class Decoder {
       if (!(event instanceof Promise)) return { ok: true, event, format: 'avro' };
       return event.then((e) => ({ ok: true as const, event: e, format: 'avro' as const }), failOrThrow);
     } catch (err) {
-      return failOrThrow(err);
+      // Thrown synchronously: a remembered refusal or a body that does not decode, never an outage.
+      return fail(err);
     }
   }
 }

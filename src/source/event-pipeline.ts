@@ -41,12 +41,7 @@ export class EventPipeline {
    * shutdown) while waiting out a registry outage.
    */
   prepare(message: KafkaMessage, source: SourceCoordinates, control: BatchControl): Prepared | Promise<Prepared | undefined> {
-    let decoded: Decoded | Promise<Decoded>;
-    try {
-      decoded = this.decoder.decode(message.value);
-    } catch (err) {
-      decoded = Promise.reject(err); // only a retriable registry error is thrown: wait it out below
-    }
+    const decoded = this.decoder.decode(message.value);
     if (decoded instanceof Promise) {
       return this.decodeWaitingOutOutages(decoded, message, control).then((d) => (d === undefined ? undefined : this.finish(d, message, source)));
     }
@@ -115,11 +110,7 @@ export class EventPipeline {
         this.logger.warn({ code: (err as AuditRouterError).code, attempt, retryInMs: delay }, `decode waits: ${(err as Error).message}`);
         await sleep(delay);
         await control.heartbeat();
-        try {
-          pending = this.decoder.decode(message.value);
-        } catch (e) {
-          pending = Promise.reject(e);
-        }
+        pending = this.decoder.decode(message.value);
       }
     }
   }
