@@ -22,7 +22,7 @@ export class Metrics {
   readonly deliverySeconds = new Histogram({ name: 'audit_router_sink_delivery_seconds', help: 'Per acknowledged batch: time from its oldest event being handed to the sink until the batch was acknowledged (batch wait and retries included).', labelNames: ['sink'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers: [this.registry] });
   readonly buffered = new Gauge({ name: 'audit_router_sink_buffered_events', help: 'Events held by a sink (queued and in flight).', labelNames: ['sink'], registers: [this.registry] });
   readonly circuit = new Gauge({ name: 'audit_router_sink_circuit_state', help: "A sink's circuit breaker: 0 closed, 1 open, 2 half-open.", labelNames: ['sink'], registers: [this.registry] });
-  readonly lag = new Gauge({ name: 'audit_router_consumer_lag', help: 'Messages between the committed offset and the high watermark, per partition.', labelNames: ['topic', 'partition'], registers: [this.registry] });
+  readonly lag = new Gauge({ name: 'audit_router_consumer_lag', help: 'Messages between the last one read and the high watermark, per partition (the committed offset may trail the last one read).', labelNames: ['topic', 'partition'], registers: [this.registry] });
   readonly commits = new Counter({ name: 'audit_router_offset_commits_total', help: 'Offset commits sent to the group coordinator.', registers: [this.registry] });
 
   constructor({ defaultMetrics = false }: { defaultMetrics?: boolean } = {}) {

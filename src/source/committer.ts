@@ -4,8 +4,8 @@ import type { Metrics } from '../observability/metrics.js';
 import type { PartitionProgress } from './partition-progress.js';
 
 /**
- * Commits settled offsets in batches: every `intervalMs`, or sooner once
- * `maxEvents` were settled. It only ever sees the partitions of the current
+ * Commits settled offsets in batches: every `intervalMs`, or sooner when the
+ * source calls commit() (it does once `commit.maxEvents` settled). It only ever sees the partitions of the current
  * assignment (the source replaces them on every rebalance), so it cannot
  * commit for a partition this process no longer owns.
  */
@@ -16,7 +16,7 @@ export class Committer {
 
   constructor(
     private readonly consumer: Consumer,
-    private readonly options: { intervalMs: number; maxEvents: number },
+    private readonly options: { intervalMs: number },
     private readonly metrics: Metrics,
     private readonly logger: Logger,
   ) {}

@@ -16,8 +16,9 @@ import type { TransactionalWriter } from './transactional-writer.js';
 /**
  * The consumer side of the path: reads batches from the input topic, decodes
  * and routes each message, and tracks it until every sink it went to has
- * acknowledged it. Offsets are resolved as messages are handed on (so kafkajs
- * fetches ahead) but committed only as they settle (see PartitionProgress).
+ * acknowledged it. Offsets are resolved once per batch, up to the last message
+ * handed on (so kafkajs fetches ahead), but committed only as they settle (see
+ * PartitionProgress).
  */
 export class KafkaSource {
   private progress = new Map<number, PartitionProgress>();
