@@ -82,23 +82,12 @@ export class TopicSink implements Sink {
     if (signal.aborted) throw abortError(this.name, signal);
     if (batch.length === 0) return;
     const messages = batch.map((item) => this.toMessage(item));
-    const sending = this.sender.send(messages);
-    // kafkajs cannot cancel a request. On abort we stop waiting and report the batch
-    // undelivered; if the broker takes it after all, the retry is a duplicate, which
-    // at-least-once allows.
-    sending.catch(() => undefined);
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(abortError(this.name, signal));
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    // kafkajs cannot cancel a request: the runner stops waiting on abort (abortable()), and if the
+    // broker takes the batch after all, the retry is a duplicate, which at-least-once allows.
     try {
-      await Promise.race([sending, aborted]);
+      await this.sender.send(messages);
     } catch (err) {
-      if (err instanceof AuditRouterError) throw err;
       throw sendError(err, this.name, this.config.topic);
-    } finally {
-      if (onAbort) signal.removeEventListener('abort', onAbort);
     }
   }
 
