@@ -2,18 +2,11 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { readProblem } from './load-template.js';
 
 /** Text that is the PEM itself rather than the path of a file holding it (e.g. from ${ENV} or the API). */
 export function isInlinePem(value: string): boolean {
   return value.trimStart().startsWith('-----BEGIN ');
-}
-
-function readProblem(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory';
-  return code ?? 'unreadable';
 }
 
 /** What a PEM must parse as, so a wrong file fails config validation instead of every handshake. */
