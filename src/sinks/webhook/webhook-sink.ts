@@ -43,8 +43,8 @@ export class WebhookSink implements Sink {
     options: WebhookSinkOptions = {},
   ) {
     this.name = config.name;
-    // Keep-alive connections, as many as batches the runner may have in flight; no RetryAgent, the runner retries.
     const tls: TlsOptions = config.tls ? { ca: config.tls.ca, cert: config.tls.cert, key: config.tls.key, rejectUnauthorized: config.tls.rejectUnauthorized } : {};
+    // Keep-alive connections, as many as batches the runner may have in flight; no RetryAgent, the runner retries.
     this.agent = new Agent({ connections: config.concurrency, connect: this.connector(tls) });
     if (config.auth) {
       this.tokenAgent = new Agent({ connections: 1, connect: this.connector({}) });
