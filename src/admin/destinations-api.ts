@@ -90,6 +90,9 @@ export function destinationsApi(options: DestinationsApiOptions): AdminRouteHand
     if (!options.allowPrivateNetworks) {
       const problem = await privateNetworkProblem(valid.config.url);
       if (problem) throw new ApiError(400, 'AR_ERR_API_VALIDATION', 'invalid destination', [{ path: 'url', message: problem }]);
+      // The token endpoint is sent the client secret: the same policy as the destination.
+      const tokenProblem = valid.config.auth && (await privateNetworkProblem(valid.config.auth.tokenUrl));
+      if (tokenProblem) throw new ApiError(400, 'AR_ERR_API_VALIDATION', 'invalid destination', [{ path: 'auth.tokenUrl', message: tokenProblem }]);
     }
     return parsed.input;
   };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { zodIssues, type ConfigIssue } from '../config/index.js';
 import { buildVocabulary, ruleProblem, type Vocabulary } from '../filter/index.js';
-import { webhookSinkConfigSchema, type WebhookSinkConfig } from '../sinks/webhook/index.js';
+import { isInlinePem, webhookSinkConfigSchema, type WebhookSinkConfig } from '../sinks/webhook/index.js';
 
 /** What the compacted topic holds per destination id. Secrets are stored (every instance must sign). */
 export interface StoredDestination {
@@ -21,6 +21,17 @@ export interface StoredDestination {
 export const MASK = '********';
 /** Sink fields that are write-only: masked in every view, and a MASK sent back keeps the stored value. */
 const SECRET_FIELDS = ['signingSecret', 'verificationToken'] as const;
+/** The same inside the sink's objects: `auth.clientSecret`, `tls.key`. */
+const NESTED_SECRETS = [
+  ['auth', 'clientSecret'],
+  ['tls', 'key'],
+] as const;
+const TLS_PEM_FIELDS = ['ca', 'cert', 'key'] as const;
+
+function objectField(record: Record<string, unknown>, key: string): Record<string, unknown> | undefined {
+  const value = record[key];
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
 
 /** The request body of POST and PATCH: a webhook sink definition plus the destination's own fields. */
 const envelope = z.strictObject({
@@ -47,6 +58,18 @@ export function validateDestination(input: DestinationInput, vocabulary: Vocabul
   if ('template' in input.sink) issues.push({ path: 'template', message: 'body templates are set in the config file, not through the API' });
   if ('type' in input.sink && input.sink.type !== 'webhook') issues.push({ path: 'type', message: 'destinations are webhooks' });
   const { type: _type, ...sink } = input.sink;
+  // A path would have the router read its own files for an API user: only PEM text is taken, and a path is never opened.
+  const tls = objectField(sink, 'tls');
+  if (tls) {
+    const pemOnly = { ...tls };
+    for (const field of TLS_PEM_FIELDS) {
+      if (typeof tls[field] === 'string' && !isInlinePem(tls[field])) {
+        issues.push({ path: `tls.${field}`, message: 'give the PEM text itself: file paths are read only from the config file' });
+        delete pemOnly[field];
+      }
+    }
+    sink.tls = pemOnly;
+  }
   const parsed = webhookSinkConfigSchema.safeParse({ ...sink, type: 'webhook', name: input.name });
   if (!parsed.success) issues.push(...zodIssues(parsed.error));
   for (const field of ['events', 'exclude'] as const) {
@@ -77,6 +100,19 @@ export function parseDestinationBody(body: unknown, existing?: StoredDestination
   // a masked value copied from a GET keeps the stored secret too, instead of becoming it.
   const merged = existing ? { ...existing.sink, ...sink } : sink;
   for (const field of SECRET_FIELDS) if (existing && sink[field] === MASK) merged[field] = existing.sink[field];
+  const issues: ConfigIssue[] = [];
+  for (const [parent, field] of NESTED_SECRETS) {
+    const given = objectField(sink, parent);
+    const stored = existing ? objectField(existing.sink, parent) : undefined;
+    if (!given || !stored || (field in given && given[field] !== MASK)) continue;
+    // The client secret goes to the token endpoint: one moved elsewhere must be given the secret anew, never sent the stored one.
+    if (parent === 'auth' && given.tokenUrl !== stored.tokenUrl) {
+      issues.push({ path: 'auth.clientSecret', message: 'give the client secret again when auth.tokenUrl changes' });
+      continue;
+    }
+    merged[parent] = { ...given, [field]: stored[field] };
+  }
+  if (issues.length > 0) return { ok: false, issues };
   if (existing && sink.headers && typeof sink.headers === 'object') {
     const previous = (existing.sink.headers ?? {}) as Record<string, string>;
     merged.headers = Object.fromEntries(Object.entries(sink.headers as Record<string, string>).map(([k, v]) => [k, v === MASK ? (previous[k] ?? v) : v]));
@@ -88,6 +124,10 @@ export function parseDestinationBody(body: unknown, existing?: StoredDestination
 export function maskedView(d: StoredDestination): Record<string, unknown> {
   const sink = { ...d.sink };
   for (const field of SECRET_FIELDS) if (sink[field] !== undefined) sink[field] = MASK;
+  for (const [parent, field] of NESTED_SECRETS) {
+    const object = objectField(sink, parent);
+    if (object?.[field] !== undefined) sink[parent] = { ...object, [field]: MASK };
+  }
   if (sink.headers && d.secretHeaders.length > 0) {
     sink.headers = Object.fromEntries(Object.entries(sink.headers as Record<string, string>).map(([k, v]) => [k, d.secretHeaders.includes(k) ? MASK : v]));
   }

@@ -59,6 +59,14 @@ export const ERROR_CODES = {
     retriable: false,
     doc: "The sink's circuit breaker is open after repeated failures; events are dead-lettered without an attempt until a probe succeeds.",
   },
+  AR_ERR_SINK_AUTH: {
+    retriable: false,
+    doc: "A webhook's OAuth2 token endpoint refused the client credentials (wrong client id or secret, scope or audience not allowed) or answered without a bearer token. The events are dead-lettered.",
+  },
+  AR_ERR_SINK_TLS: {
+    retriable: false,
+    doc: "The TLS handshake with a webhook failed: the server refused the client certificate (tls.cert/tls.key), or its own certificate is not trusted (tls.ca). The events are dead-lettered.",
+  },
   AR_ERR_SINK_WRITE: { retriable: true, doc: 'The log sink could not write its file (disk full, permissions). It retries until writable.' },
   AR_ERR_SINK_CLOSED: { retriable: true, doc: 'The sink was closed (shutdown) before the delivery finished; the events stay unacknowledged.' },
 

@@ -23,6 +23,12 @@ const REDACT = [
   '*.headers.Authorization',
   'sasl',
   '*.sasl',
+  // A webhook sink's OAuth2 client secret and TLS private key (auth.clientSecret, tls.key).
+  'clientSecret',
+  '*.clientSecret',
+  '*.*.clientSecret',
+  '*.tls.key',
+  '*.*.tls.key',
 ];
 
 /**

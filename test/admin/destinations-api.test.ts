@@ -6,6 +6,7 @@ import { request } from 'undici';
 import { validateConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { RouterApp } from '../../src/runtime/router-app.js';
+import { makeCertificates, type Certificates } from '../helpers/certificates.js';
 import { makeEvents } from '../helpers/events.js';
 import { HttpReceiver } from '../helpers/http-receiver.js';
 import { createTopic, deleteTopics, produce, readAll } from '../helpers/kafka.js';
@@ -18,6 +19,7 @@ const ADMIN = 'admin-token-0123456789abcdef';
 const READER = 'reader-token-0123456789abcdef';
 const SECRET = 'whsec-SHOULD-NEVER-APPEAR-4711';
 const HEADER_SECRET = 'Bearer HEADER-SECRET-NEVER-SHOWN-0815';
+const CLIENT_SECRET = 'oauth2-CLIENT-SECRET-NEVER-SHOWN-1312';
 
 /** Everything every instance logged, to grep for secrets. */
 const logs: string[] = [];
@@ -41,6 +43,7 @@ describe('destinations API', () => {
   let groupId: string;
   let receiver: HttpReceiver;
   let dir: string;
+  let certs: Certificates;
   const instances: Instance[] = [];
   const responses: string[] = [];
 
@@ -70,6 +73,7 @@ describe('destinations API', () => {
     topic = await createTopic('destinations', 2);
     groupId = uniqueName('destinations');
     dir = tempDir();
+    certs = makeCertificates();
     receiver = new HttpReceiver((_req, res) => void res.writeHead(200).end());
     await receiver.start();
   });
@@ -77,6 +81,7 @@ describe('destinations API', () => {
   after(async () => {
     await Promise.all(instances.map((i) => i.app.stop()));
     await receiver.close();
+    certs.remove();
     await deleteTopics(topic, `${topic}.dlq`, `${groupId}.destinations`);
   });
 
@@ -213,8 +218,39 @@ describe('destinations API', () => {
     assert.equal(denied.stderr.trim().split('\n').length, 1);
   });
 
+  it('OAuth2 and mutual TLS through the API: client secret and key write-only, a private token endpoint refused', async () => {
+    const strict = await startInstance('strict-oauth2', false);
+    const auth = { type: 'oauth2', tokenUrl: 'http://127.0.0.1:9/token', clientId: 'audit-router', clientSecret: CLIENT_SECRET, audience: 'https://siem.example.com' };
+    // A public address literal, so only the token endpoint is at issue (and nothing is looked up).
+    const refused = await call(strict, 'POST', '', { body: { name: 'private-token', url: 'https://93.184.215.14/audit', auth } });
+    assert.equal(refused.status, 400, refused.text);
+    assert.match(refused.text, /"path":"auth.tokenUrl".*127\.0\.0\.1.*allowPrivateNetworks/);
+
+    const lenient = instances[0]!;
+    const tls = { ca: certs.read(certs.caCert), cert: certs.read(certs.clientCert), key: certs.read(certs.clientKey) };
+    const body = { name: 'sentinel', url: 'https://127.0.0.1:9/ingest', events: ['variant:*'], auth, tls, format: 'cloudevents' };
+    const created = await call(lenient, 'POST', '', { body });
+    assert.equal(created.status, 201, created.text);
+    const view = JSON.parse(created.text) as { id: string; auth: Record<string, string>; tls: Record<string, string> };
+    assert.equal(view.auth.clientSecret, '********');
+    assert.equal(view.tls.key, '********');
+    assert.equal(view.tls.cert, tls.cert);
+    const patched = await call(lenient, 'PATCH', `/${view.id}`, { body: { auth: { ...view.auth, scope: 'audit.write' }, tls: view.tls } });
+    assert.equal(patched.status, 200, patched.text);
+    const running = () => lenient.app.router.currentRoutes.find((r) => r.name === 'sentinel');
+    await waitFor(() => running(), { what: 'the destination to run' });
+    const moved = await call(lenient, 'PATCH', `/${view.id}`, { body: { auth: { ...view.auth, tokenUrl: 'https://elsewhere.example.net/token' } } });
+    assert.equal(moved.status, 400);
+    assert.match(moved.text, /"path":"auth.clientSecret"/);
+    const byPath = await call(lenient, 'PATCH', `/${view.id}`, { body: { tls: { ...view.tls, key: certs.clientKey } } });
+    assert.equal(byPath.status, 400);
+    assert.match(byPath.text, /"path":"tls.key","message":"give the PEM text itself/);
+    assert.equal((await call(lenient, 'DELETE', `/${view.id}`)).status, 204);
+  });
+
   it('never shows a secret in clear: responses, logs, the input topic', async () => {
     const everything = [...responses, ...logs, ...(await readAll(topic)).map((m) => m.value!.toString())].join('\n');
-    for (const secret of [SECRET, HEADER_SECRET, ADMIN, READER]) assert.ok(!everything.includes(secret), `${secret} leaked`);
+    const keyLine = certs.read(certs.clientKey).split('\n')[1]!;
+    for (const secret of [SECRET, HEADER_SECRET, ADMIN, READER, CLIENT_SECRET, keyLine]) assert.ok(!everything.includes(secret), `${secret} leaked`);
   });
 });

@@ -47,9 +47,10 @@ export function registerDestinations(program: Command): void {
       'after',
       `
 A destination is a webhook sink definition (url, method, headers, events, exclude,
-namespaces, status, batch, retry, signingSecret, verificationToken, timeoutMs, concurrency)
-plus name, active and secretHeaders. Secrets are write-only: answers mask them; a generated
-verification token is shown once, on create.
+namespaces, status, batch, retry, signingSecret, signature, verificationToken, auth, tls,
+format, cloudEventsSource, timeoutMs, concurrency) plus name, active and secretHeaders.
+Secrets (auth.clientSecret and tls.key too) are write-only: answers mask them; a
+generated verification token is shown once, on create.
 
 Example:
   export AR_ADMIN_TOKEN=…

@@ -14,6 +14,10 @@ const RESERVED_EXACT = new Set([
   'content-length',
   'host',
   'idempotency-key',
+  // Standard Webhooks' signature headers, set by signature.scheme standard-webhooks.
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
   // Hop-by-hop headers: undici throws on these for every request.
   'connection',
   'keep-alive',

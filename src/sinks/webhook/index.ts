@@ -10,3 +10,4 @@ export const webhookSink: SinkDefinition<typeof webhookSinkConfigSchema> = {
 export type { WebhookSinkConfig };
 export { webhookSinkConfigSchema };
 export { signBody, verifySignature } from './signature.js';
+export { isInlinePem } from './load-tls.js';

@@ -6,7 +6,8 @@ import { compileTemplate, TemplateError, type CompiledTemplate } from './templat
 /** zod issue messages cannot carry an error code, so template problems name theirs in the text. */
 const PREFIX = 'AR_ERR_CONFIG_TEMPLATE: ';
 
-function readProblem(err: unknown): string {
+/** Why a config-named file could not be read, in a few words. */
+export function readProblem(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EACCES') return 'permission denied';

@@ -1,5 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import { buildConnector } from 'undici';
 import { AuditRouterError } from '../../errors/index.js';
 
@@ -44,13 +45,16 @@ function refusal(sink: string, host: string, address: string): AuditRouterError 
   );
 }
 
+/** The sink's TLS settings (ca, cert, key, rejectUnauthorized), applied to every connection. */
+export type TlsOptions = Pick<ConnectionOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized'>;
+
 /**
  * An undici connector that checks the address of every connection, not only
  * the one a URL resolved to when it was configured: a name whose DNS answer
  * changes afterwards (DNS rebinding) is refused when it connects. Every
  * address a name resolves to must be public, as at create time.
  */
-export function publicOnlyConnector(sink: string, timeout: number): buildConnector.connector {
+export function publicOnlyConnector(sink: string, timeout: number, tls: TlsOptions = {}): buildConnector.connector {
   const lookup: LookupFunction = (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
       if (err) return callback(err, '', 0);
@@ -60,7 +64,7 @@ export function publicOnlyConnector(sink: string, timeout: number): buildConnect
       callback(null, addresses[0]!.address, addresses[0]!.family);
     });
   };
-  const connect = buildConnector({ timeout, lookup });
+  const connect = buildConnector({ ...tls, timeout, lookup });
   return (options, callback) => {
     // An address literal is never looked up, so it is checked here.
     const host = options.hostname.replace(/^\[|\]$/g, '');

@@ -1,5 +1,6 @@
 import { AuditRouterError } from '../../errors/index.js';
 import type { Deadline } from './deadline.js';
+import { tlsFailure } from './tls-failure.js';
 
 /** undici's codes for a request it refuses to build: sending it again cannot help. */
 const UNSENDABLE = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED']);
@@ -21,6 +22,8 @@ export function transportError(err: unknown, sink: string, deadline: Deadline, t
       cause: err,
     });
   }
+  const tls = tlsFailure(err, sink);
+  if (tls) return tls;
   const code = (err as { code?: unknown }).code;
   const detail = `${(err as Error).message}${typeof code === 'string' ? ` (${code})` : ''}`;
   if (typeof code === 'string' && UNSENDABLE.has(code)) {
