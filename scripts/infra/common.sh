@@ -1,5 +1,5 @@
-# Shared by kafka.sh and schema-registry.sh: where the cache lives and how we
-# recognise "our" processes. Sourced, never run.
+# Shared by kafka.sh and schema-registry.sh: where the cache lives, how we
+# start a service detached and recognise "our" process afterwards. Sourced, never run.
 
 ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # Jars, data and logs live here; the folder is git-ignored. AR_CACHE_DIR moves it (CI caches, tmpfs).
@@ -9,15 +9,81 @@ MVN=(mvn -B -q -ntp -Dstyle.color=never)
 log() { printf '[%s] %s\n' "$SERVICE" "$*" >&2; }
 die() { printf '[%s] error: %s\n' "$SERVICE" "$*" >&2; exit 1; }
 
-# A pid file only proves something if the process behind it is still the one we
-# started: pids are reused, so also match the command line against a marker
-# that only our process carries.
+# True while process $1 exists and its command line carries marker $2. Pids are
+# reused, so the pid alone proves nothing; the marker is something only our
+# process carries (its config path or port flag). A zombie's command line is
+# empty, so a process that died and awaits reaping is not ours either.
+pid_has_marker() { # pid marker
+  [[ -n "$1" ]] || return 1
+  tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$2"
+}
+
 pid_is_ours() { # pidfile marker
-  local pid
   [[ -f "$1" ]] || return 1
-  pid="$(cat "$1")"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$2"
+  pid_has_marker "$(cat "$1")" "$2"
+}
+
+# True while process $1 exists and has not exited (a zombie has exited).
+pid_is_running() { # pid
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  [[ "${stat:0:1}" != [ZX] ]]
+}
+
+# Serialises start/stop/restart/clean of one service instance: two callers
+# starting the same port at once would otherwise both see "not running" and
+# launch two JVMs. Held until the script exits; launch_detached closes the fd
+# for the service itself, or the lock would live as long as the JVM.
+lock_instance() { # lockfile
+  mkdir -p "$(dirname "$1")"
+  exec 9> "$1"
+  if ! flock -n 9; then
+    log "waiting for another start/stop of this instance to finish"
+    flock 9
+  fi
+}
+
+# Starts "$@" in its own session, outliving this script and the test runner
+# that called it, and writes its pid to the pid file only once the process is
+# recognisably ours. `$!` names the forked subshell, which runs this script's
+# command line until it has exec'd setsid -> nohup -> the service; reading
+# /proc/$!/cmdline before that point sees "bash kafka.sh start", and a check
+# made then would take our own just-started process for a foreign or dead one.
+# So wait for the exec (the marker appears: setsid's argv already holds it) or
+# for the process to end, whichever comes first. Returns 1 if it ended.
+# Needs no job control (scripts run as `bash script`), or setsid would fork.
+launch_detached() { # pidfile marker logfile command...
+  local pid_file="$1" marker="$2" log_file="$3" pid i
+  shift 3
+  setsid nohup "$@" >> "$log_file" 2>&1 < /dev/null 9>&- &
+  pid=$!
+  # Bounded only against a marker that never appears (a caller's mistake): exec takes milliseconds.
+  for ((i = 0; i < 1200; i++)); do
+    if pid_has_marker "$pid" "$marker"; then
+      printf '%s\n' "$pid" > "$pid_file.tmp" && mv -f "$pid_file.tmp" "$pid_file"
+      return 0
+    fi
+    pid_is_running "$pid" || return 1
+    sleep 0.05
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  log "started process $pid never showed marker $marker in its command line"
+  return 1
+}
+
+# Waits until probe "$@" succeeds while the process in the pid file stays ours.
+# Returns 0 when ready, 2 as soon as the process has exited (no point waiting
+# out the timeout for a JVM that failed to bind or ran out of memory), 1 on timeout.
+wait_ready() { # pidfile marker seconds probe...
+  local pid_file="$1" marker="$2" deadline=$((SECONDS + $3))
+  shift 3
+  while ((SECONDS < deadline)); do
+    pid_is_ours "$pid_file" "$marker" || return 2
+    "$@" && return 0
+    sleep 0.5
+  done
+  return 1
 }
 
 stop_pid() { # pidfile marker
@@ -30,13 +96,15 @@ stop_pid() { # pidfile marker
   pid="$(cat "$1")"
   kill -TERM "$pid"
   # A broker flushes logs and resigns from the quorum on SIGTERM; give it time, then insist.
+  # Checked by marker, not by pid alone: once ours has exited, its pid may belong to someone else.
   for ((i = 0; i < 60; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
+    pid_has_marker "$pid" "$2" || break
     sleep 0.5
   done
-  if kill -0 "$pid" 2>/dev/null; then
+  if pid_has_marker "$pid" "$2"; then
     log "still running after 30 s, sending SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
+    while pid_has_marker "$pid" "$2"; do sleep 0.1; done
   fi
   rm -f "$1"
   log "stopped (pid $pid)"
