@@ -15,7 +15,8 @@ die() { printf '[%s] error: %s\n' "$SERVICE" "$*" >&2; exit 1; }
 # empty, so a process that died and awaits reaping is not ours either.
 pid_has_marker() { # pid marker
   [[ -n "$1" ]] || return 1
-  tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$2"
+  # 2> before <: redirections apply in order, and a vanished pid must fail quietly.
+  tr '\0' ' ' 2> /dev/null < "/proc/$1/cmdline" | grep -qF -- "$2"
 }
 
 pid_is_ours() { # pidfile marker
