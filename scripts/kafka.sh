@@ -123,6 +123,7 @@ start() {
     log "already running on 127.0.0.1:$PORT (pid $(cat "$PID_FILE"))"
     return 0
   fi
+  trap 'abort_start "$PID_FILE"' INT TERM
   require_java
   fetch_jars
   write_config

@@ -49,6 +49,7 @@ start() {
     log "already running on $BASE_URL (pid $(cat "$PID_FILE"))"
     return 0
   fi
+  trap 'abort_start "$PID_FILE"' INT TERM
   require_java
   command -v curl >/dev/null || die "curl not found (Debian: apt-get install curl)"
   fetch_dist
@@ -62,7 +63,7 @@ start() {
     -jar "$DIST_DIR/apicurio-registry-app-$VERSION-runner.jar" \
     || start_failed "the registry exited at once"
   local ready=0
-  wait_ready "$PID_FILE" "$MARKER" 90 curl -fsS -o /dev/null "$BASE_URL/health/ready" 2>/dev/null || ready=$?
+  wait_ready "$PID_FILE" "$MARKER" 90 curl -fs -o /dev/null "$BASE_URL/health/ready" || ready=$?
   case "$ready" in
     0) ;;
     2) start_failed "the registry exited while starting" ;;

@@ -32,6 +32,17 @@ pid_is_running() { # pid
   [[ "${stat:0:1}" != [ZX] ]]
 }
 
+# True while process $1 is this shell's own child and has not exited. A child's
+# pid cannot be taken by anyone else before we reap it, so this also holds
+# before the child has exec'd and carries no marker yet.
+child_is_running() { # pid
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  read -r -a stat <<< "$stat"
+  [[ "${stat[0]}" != [ZX] && "${stat[1]}" == "$$" ]]
+}
+
 # Serialises start/stop/restart/clean of one service instance: two callers
 # starting the same port at once would otherwise both see "not running" and
 # launch two JVMs. Held until the script exits; launch_detached closes the fd
@@ -54,11 +65,13 @@ lock_instance() { # lockfile
 # So wait for the exec (the marker appears: setsid's argv already holds it) or
 # for the process to end, whichever comes first. Returns 1 if it ended.
 # Needs no job control (scripts run as `bash script`), or setsid would fork.
+LAUNCHED_PID=""
 launch_detached() { # pidfile marker logfile command...
   local pid_file="$1" marker="$2" log_file="$3" pid i
   shift 3
   setsid nohup "$@" >> "$log_file" 2>&1 < /dev/null 9>&- &
   pid=$!
+  LAUNCHED_PID=$pid
   # Bounded only against a marker that never appears (a caller's mistake): exec takes milliseconds.
   for ((i = 0; i < 1200; i++)); do
     if pid_has_marker "$pid" "$marker"; then
@@ -85,6 +98,28 @@ wait_ready() { # pidfile marker seconds probe...
     sleep 0.5
   done
   return 1
+}
+
+# The INT/TERM trap of a start: Ctrl-C (or a caller's SIGTERM) at any moment of
+# a start leaves nothing running, also in the window before the pid file exists,
+# when no later `stop` could find the JVM. The JVM runs in its own session, so
+# the terminal's Ctrl-C never reaches it; we pass it on as SIGTERM.
+abort_start() { # pidfile
+  local i
+  trap - INT TERM
+  if [[ -n "$LAUNCHED_PID" ]] && child_is_running "$LAUNCHED_PID"; then
+    kill -TERM "$LAUNCHED_PID" 2>/dev/null || true
+    for ((i = 0; i < 300; i++)); do
+      child_is_running "$LAUNCHED_PID" || break
+      sleep 0.1
+    done
+    child_is_running "$LAUNCHED_PID" && kill -KILL "$LAUNCHED_PID" 2>/dev/null
+    rm -f "$1"
+    log "start interrupted: stopped pid $LAUNCHED_PID"
+  else
+    log "start interrupted before launching"
+  fi
+  exit 130
 }
 
 stop_pid() { # pidfile marker

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '../helpers/wait.js';
 
 // The process helpers of scripts/infra/common.sh, run for real with bash and
 // real processes whose exec into "their" command line is deliberately late.
@@ -142,4 +143,54 @@ test('stop_pid leaves alone a process whose pid was recorded but which is not ou
   assert.equal(stop.code, 0, stop.stderr);
   assert.match(stop.stderr, /not running/);
   assert.ok(cmdline(pid).includes('sleep 300'), 'the foreign process was killed');
+});
+
+/** Pids whose command line contains `text`. */
+function pidsWith(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && cmdline(Number(entry)).includes(text))
+    .map(Number);
+}
+
+/** Starts a bash snippet (common.sh sourced, a start's INT/TERM trap set) without waiting for it. */
+function startScript(script: string, env: Record<string, string>): { child: ChildProcess; exited: Promise<number | null> } {
+  const child = spawn('bash', ['-c', `set -euo pipefail; SERVICE=test; source "$COMMON"; trap 'abort_start "$PIDFILE"' INT TERM; ${script}`], {
+    env: { ...process.env, COMMON, ...env },
+    stdio: 'ignore',
+  });
+  return { child, exited: new Promise((resolve) => child.on('close', (code) => resolve(code))) };
+}
+
+test('a start interrupted before its process has exec’d (no pid file yet) stops that process', { timeout: 60_000 }, async () => {
+  const { token, marker, pidFile } = delayed();
+  const run = startScript('launch_detached "$PIDFILE" "$MARKER" /dev/null bash -c "$SLOW" "$TOKEN"; wait_ready "$PIDFILE" "$MARKER" 600 false', {
+    PIDFILE: pidFile,
+    MARKER: marker,
+    TOKEN: token,
+    SLOW: 'sleep 30; exec -a "fake-$0" sleep 300',
+  });
+  // The launched process is there (its pre-exec command line names the token), the pid file is not.
+  const [launchedPid] = await waitFor(() => pidsWith(token).filter((p) => p !== run.child.pid), { what: 'the launched process' });
+  launched.push(launchedPid!);
+  assert.equal(existsSync(pidFile), false);
+  run.child.kill('SIGTERM');
+  assert.equal(await run.exited, 130);
+  await waitFor(() => pidsWith(token).length === 0, { what: `the launched process ${launchedPid} to end` });
+});
+
+test('a start interrupted while waiting for readiness stops the started process', { timeout: 60_000 }, async () => {
+  const { token, marker, pidFile } = delayed();
+  const run = startScript('launch_detached "$PIDFILE" "$MARKER" /dev/null bash -c "$LATE" "$TOKEN"; wait_ready "$PIDFILE" "$MARKER" 600 false', {
+    PIDFILE: pidFile,
+    MARKER: marker,
+    TOKEN: token,
+    LATE: LATE_EXEC,
+  });
+  await waitFor(() => existsSync(pidFile), { what: 'the pid file' });
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  launched.push(pid);
+  run.child.kill('SIGTERM');
+  assert.equal(await run.exited, 130);
+  await waitFor(() => !cmdline(pid).includes(marker), { what: `process ${pid} to end` });
+  assert.equal(existsSync(pidFile), false);
 });
