@@ -35,7 +35,7 @@ fetch_jars() {
   require_mvn
   log "resolving Apache Kafka from Maven Central into $LIB_DIR (first run only)"
   rm -rf "$LIB_DIR"
-  "${MVN[@]}" -f "$ROOT_DIR/scripts/infra/kafka-pom.xml" dependency:copy-dependencies \
+  run_mvn -f "$ROOT_DIR/scripts/infra/kafka-pom.xml" dependency:copy-dependencies \
     -DoutputDirectory="$LIB_DIR" -DincludeScope=runtime
   touch "$LIB_DIR/.complete"
 }

@@ -30,7 +30,7 @@ fetch_dist() {
   rm -rf "$DIST_DIR" && mkdir -p "$DIST_DIR"
   # dependency:get 2.8 with transitive=false: the artifact's parent pom was never published to
   # Maven Central, and newer plugin versions refuse to resolve the file without it.
-  "${MVN[@]}" org.apache.maven.plugins:maven-dependency-plugin:2.8:get -Dtransitive=false \
+  run_mvn org.apache.maven.plugins:maven-dependency-plugin:2.8:get -Dtransitive=false \
     -Dartifact="io.apicurio:apicurio-registry-app:$VERSION:tar.gz:all" \
     -Ddest="$DIST_DIR/apicurio-registry-app-$VERSION-all.tar.gz"
   tar -xzf "$DIST_DIR"/apicurio-registry-app-*-all.tar.gz -C "$DIST_DIR"

@@ -6,6 +6,14 @@ ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CACHE_DIR="${AR_CACHE_DIR:-$ROOT_DIR/.cache}"
 MVN=(mvn -B -q -ntp -Dstyle.color=never)
 
+# Runs Maven with its output on stderr, as plain text. Maven 3.8's jansi still
+# writes colour resets ("ESC[0m") with -B, -q and -Dstyle.color=never, and no
+# jansi property turns them off; strip every escape sequence instead. pipefail
+# (set by both scripts) keeps Maven's exit status.
+run_mvn() {
+  "${MVN[@]}" "$@" 2>&1 | sed -u $'s/\x1b\\[[0-9;]*[A-Za-z]//g' >&2
+}
+
 log() { printf '[%s] %s\n' "$SERVICE" "$*" >&2; }
 die() { printf '[%s] error: %s\n' "$SERVICE" "$*" >&2; exit 1; }
 
