@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ownKafkaPort } from '../helpers/ports.js';
+import { javaPids } from '../helpers/processes.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const PORT = String(ownKafkaPort('scriptsTest'));
@@ -27,20 +28,7 @@ function kafkaSh(command: string): Promise<{ code: number | null; stderr: string
 }
 
 /** Pids of java processes whose command line names this port's server.properties. */
-function brokerPids(): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let argv: string[];
-    try {
-      argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-    } catch {
-      continue; // exited while we looked
-    }
-    if (/(^|\/)java$/.test(argv[0] ?? '') && argv.some((a) => a.includes(MARKER))) pids.push(Number(entry));
-  }
-  return pids;
-}
+const brokerPids = () => javaPids(MARKER);
 
 after(async () => {
   await kafkaSh('clean');
