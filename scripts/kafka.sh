@@ -35,7 +35,7 @@ fetch_jars() {
   require_mvn
   log "resolving Apache Kafka from Maven Central into $LIB_DIR (first run only)"
   rm -rf "$LIB_DIR"
-  "${MVN[@]}" -f "$ROOT_DIR/scripts/infra/kafka-pom.xml" dependency:copy-dependencies \
+  run_mvn -f "$ROOT_DIR/scripts/infra/kafka-pom.xml" dependency:copy-dependencies \
     -DoutputDirectory="$LIB_DIR" -DincludeScope=runtime
   touch "$LIB_DIR/.complete"
 }
@@ -112,26 +112,35 @@ format_storage() {
     || { tail -n 15 "$LOG_FILE" >&2; die "storage format failed (cluster id $cluster_id), see $LOG_FILE"; }
 }
 
+start_failed() { # reason
+  tail -n 20 "$RUN_DIR/server.log" "$LOG_FILE" >&2 || true
+  stop_pid "$PID_FILE" "$CONFIG"
+  die "$1, see $LOG_FILE"
+}
+
 start() {
   if pid_is_ours "$PID_FILE" "$CONFIG"; then
     log "already running on 127.0.0.1:$PORT (pid $(cat "$PID_FILE"))"
     return 0
   fi
+  trap 'abort_start "$PID_FILE"' INT TERM
   require_java
   fetch_jars
   write_config
   format_storage
   log "starting on 127.0.0.1:$PORT (logs: $LOG_FILE)"
-  # setsid: the broker must outlive the shell (and test runner) that started it.
-  setsid nohup java -Xms128m -Xmx"$HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
+  launch_detached "$PID_FILE" "$CONFIG" "$LOG_FILE" \
+    java -Xms128m -Xmx"$HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
     -Dlog4j.configuration="file:$RUN_DIR/log4j.properties" -Dkafka.logs.dir="$RUN_DIR" \
-    -cp "$LIB_DIR/*" kafka.Kafka "$CONFIG" >> "$LOG_FILE" 2>&1 < /dev/null &
-  echo $! > "$PID_FILE"
-  if ! node "$ROOT_DIR/scripts/infra/wait-for-kafka.mjs" "127.0.0.1:$PORT" 90; then
-    tail -n 20 "$RUN_DIR/server.log" "$LOG_FILE" >&2 || true
-    stop_pid "$PID_FILE" "$CONFIG"
-    die "broker did not answer a metadata request within 90 s"
-  fi
+    -cp "$LIB_DIR/*" kafka.Kafka "$CONFIG" \
+    || start_failed "the broker exited at once"
+  local ready=0
+  wait_ready "$PID_FILE" "$CONFIG" 90 node "$ROOT_DIR/scripts/infra/kafka-ready.mjs" "127.0.0.1:$PORT" || ready=$?
+  case "$ready" in
+    0) ;;
+    2) start_failed "the broker exited while starting" ;;
+    *) start_failed "broker did not answer a metadata request within 90 s" ;;
+  esac
   log "ready on 127.0.0.1:$PORT$([[ "$SASL_PORT" != 0 ]] && echo ", SASL on 127.0.0.1:$SASL_PORT")"
 }
 
@@ -144,6 +153,7 @@ status() {
   fi
 }
 
+case "${1:-}" in start | stop | restart | clean) lock_instance "$CACHE_DIR/kafka/$PORT.lock" ;; esac
 case "${1:-}" in
   start) start ;;
   stop) stop_pid "$PID_FILE" "$CONFIG" ;;

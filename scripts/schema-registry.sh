@@ -30,7 +30,7 @@ fetch_dist() {
   rm -rf "$DIST_DIR" && mkdir -p "$DIST_DIR"
   # dependency:get 2.8 with transitive=false: the artifact's parent pom was never published to
   # Maven Central, and newer plugin versions refuse to resolve the file without it.
-  "${MVN[@]}" org.apache.maven.plugins:maven-dependency-plugin:2.8:get -Dtransitive=false \
+  run_mvn org.apache.maven.plugins:maven-dependency-plugin:2.8:get -Dtransitive=false \
     -Dartifact="io.apicurio:apicurio-registry-app:$VERSION:tar.gz:all" \
     -Ddest="$DIST_DIR/apicurio-registry-app-$VERSION-all.tar.gz"
   tar -xzf "$DIST_DIR"/apicurio-registry-app-*-all.tar.gz -C "$DIST_DIR"
@@ -38,14 +38,10 @@ fetch_dist() {
   touch "$DIST_DIR/.complete"
 }
 
-wait_ready() {
-  local i
-  for ((i = 0; i < 180; i++)); do
-    pid_is_ours "$PID_FILE" "$MARKER" || return 1
-    curl -fsS -o /dev/null "$BASE_URL/health/ready" 2>/dev/null && return 0
-    sleep 0.5
-  done
-  return 1
+start_failed() { # reason
+  tail -n 30 "$LOG_FILE" >&2 || true
+  stop_pid "$PID_FILE" "$MARKER"
+  die "$1, see $LOG_FILE"
 }
 
 start() {
@@ -53,22 +49,26 @@ start() {
     log "already running on $BASE_URL (pid $(cat "$PID_FILE"))"
     return 0
   fi
+  trap 'abort_start "$PID_FILE"' INT TERM
   require_java
   command -v curl >/dev/null || die "curl not found (Debian: apt-get install curl)"
   fetch_dist
   mkdir -p "$RUN_DIR"
   log "starting Apicurio Registry $VERSION on $BASE_URL (logs: $LOG_FILE)"
   # In-memory storage is the distribution's default: schemas live as long as the process.
-  setsid nohup java -Xms64m -Xmx"$HEAP" -XX:+UseSerialGC -Djava.awt.headless=true \
+  launch_detached "$PID_FILE" "$MARKER" "$LOG_FILE" \
+    java -Xms64m -Xmx"$HEAP" -XX:+UseSerialGC -Djava.awt.headless=true \
     -Dquarkus.http.host=127.0.0.1 "$MARKER" \
     -Dquarkus.log.console.format='%d{HH:mm:ss} %-5p [%c{2.}] %s%e%n' \
-    -jar "$DIST_DIR/apicurio-registry-app-$VERSION-runner.jar" >> "$LOG_FILE" 2>&1 < /dev/null &
-  echo $! > "$PID_FILE"
-  if ! wait_ready; then
-    tail -n 30 "$LOG_FILE" >&2 || true
-    stop_pid "$PID_FILE" "$MARKER"
-    die "registry not ready within 90 s"
-  fi
+    -jar "$DIST_DIR/apicurio-registry-app-$VERSION-runner.jar" \
+    || start_failed "the registry exited at once"
+  local ready=0
+  wait_ready "$PID_FILE" "$MARKER" 90 curl -fs -o /dev/null "$BASE_URL/health/ready" || ready=$?
+  case "$ready" in
+    0) ;;
+    2) start_failed "the registry exited while starting" ;;
+    *) start_failed "registry not ready within 90 s" ;;
+  esac
   # Confluent's default global rule, so a consumer of our output topics can rely on it.
   curl -fsS -o /dev/null -X PUT -H 'Content-Type: application/json' \
     -d '{"compatibility":"BACKWARD"}' "$BASE_URL/apis/ccompat/v7/config" \
@@ -85,6 +85,7 @@ status() {
   fi
 }
 
+case "${1:-}" in start | stop | restart | clean) lock_instance "$CACHE_DIR/registry/$PORT.lock" ;; esac
 case "${1:-}" in
   start) start ;;
   stop) stop_pid "$PID_FILE" "$MARKER" ;;

@@ -111,10 +111,8 @@ export const configSchema = z
   .superRefine((config, ctx) => {
     const vocabulary = buildVocabulary(config.vocabulary);
     checkRules(config.events, ['events'], vocabulary, ctx);
-    const names = new Set<string>();
+    // Duplicate sink names are checked on the raw tree (load.ts), so they show even when a sink is invalid.
     config.sinks.forEach((sink, i) => {
-      if (names.has(sink.name)) ctx.addIssue({ code: 'custom', path: ['sinks', i, 'name'], message: `duplicate sink name "${sink.name}"` });
-      names.add(sink.name);
       checkRules(sink.events, ['sinks', i, 'events'], vocabulary, ctx);
       if (sink.exclude) checkRules(sink.exclude, ['sinks', i, 'exclude'], vocabulary, ctx);
       if (sink.type === 'topic' && sink.encoding === 'avro' && !config.schemaRegistry) {

@@ -44,9 +44,45 @@ describe('config loading', () => {
     const byPath = new Map(issues.map((i) => [i.path, i.message]));
     assert.match(byPath.get('') ?? '', /unknown key "unknownKey"/);
     assert.match(byPath.get('kafka.brokers[0]') ?? '', /host:port/);
-    assert.match(byPath.get('sinks[0].batch.maxEvents') ?? '', />=1|too small/i);
+    assert.match(byPath.get('sinks[0].batch.maxEvents') ?? '', /must be at least 1/);
+    assert.match(byPath.get('sinks[1].name') ?? '', /duplicate sink name "a"/, 'reported together with the unknown sink type');
     assert.match(byPath.get('sinks[1].type') ?? '', /unknown sink type/);
     assert.ok(issues.length >= 4, JSON.stringify(issues));
+  });
+
+  it('says what is missing or expected in the project\'s words, not zod\'s', () => {
+    const tree = { kafka: { brokers: '127.0.0.1:9092' }, source: { topic: 'audit-events' }, sinks: [] };
+    const byPath = new Map(issuesOf(() => validateConfig(tree)).map((i) => [i.path, i.message]));
+    assert.equal(byPath.get('source.groupId'), 'required (the consumer group id)');
+    assert.match(byPath.get('kafka.brokers') ?? '', /^expected a list of host:port, e\.g\. \["127\.0\.0\.1:9092"\], got a string$/);
+    assert.match(byPath.get('sinks') ?? '', /^needs at least one entry/);
+    for (const message of byPath.values()) assert.doesNotMatch(message, /Invalid input|received|Too small/);
+  });
+
+  it('an unquoted ${VAR} in a flow mapping fails to parse with the fix in the message', () => {
+    const file = join(tempDir(), 'flow.yaml');
+    writeFileSync(file, 'kafka: { brokers: ["127.0.0.1:9092"] }\nsource: { topic: t, groupId: g }\nsinks:\n  - { name: a, type: log, file: ${LOGFILE} }\n');
+    try {
+      loadConfigFile(file, { LOGFILE: '/tmp/a.log' });
+      assert.fail('expected a ConfigError');
+    } catch (err) {
+      assert.ok(err instanceof ConfigError && err.code === 'AR_ERR_CONFIG_PARSE', String(err));
+      assert.equal(err.issues.length, 1, JSON.stringify(err.issues));
+      assert.match(err.message, /line 4: .*quote values that use \$\{…\} inside \{ \} or \[ \], e\.g\. file: "\$\{LOGFILE\}"/);
+    }
+  });
+
+  it('a quoted ${VAR} is replaced inside the string: an env value never changes the document', () => {
+    const file = join(tempDir(), 'quoted.yaml');
+    writeFileSync(file, 'kafka: { brokers: ["127.0.0.1:9092"] }\nsource: { topic: t, groupId: g }\nsinks:\n  - { name: a, type: log, file: "${LOGFILE}" }\n');
+    const plain = loadConfigFile(file, { LOGFILE: '/tmp/a.log' });
+    assert.equal((plain.sinks[0] as { file: string }).file, '/tmp/a.log');
+    // YAML syntax in the value stays text: no new key, no second sink.
+    const hostile = '/tmp/a.log", concurrency: 9 }\n  - { name: b, type: log';
+    const config = loadConfigFile(file, { LOGFILE: hostile });
+    assert.equal(config.sinks.length, 1);
+    assert.equal((config.sinks[0] as { file: string }).file, hostile);
+    assert.equal(config.sinks[0]!.concurrency, 1);
   });
 
   it('rejects bad rules with the rule and the reason', () => {

@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { makeEvents } from '../helpers/events.js';
+import { ownKafkaPort } from '../helpers/ports.js';
 import { uniqueName } from '../helpers/names.js';
 import { RouterProcess, routerConfig, tempDir, writeConfig } from '../helpers/router-process.js';
 import { waitFor } from '../helpers/wait.js';
 import { countLines, FAST_GROUP, infraScript, logIds, stopBounded, withSource } from './support.js';
 
 /** A broker of its own: stopping the shared one would break every other test running now. */
-const PORT = 39092;
+const PORT = ownKafkaPort('brokerRestart');
 const BROKER_ENV = { KAFKA_PORT: String(PORT), KAFKA_SASL_PORT: '0' };
 const BROKERS = [`127.0.0.1:${PORT}`];
 const TOTAL = 12_000;

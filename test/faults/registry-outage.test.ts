@@ -7,13 +7,15 @@ import { auditEventSchemaText, logicalTypes } from '../../src/event/index.js';
 import { makeEvents } from '../helpers/events.js';
 import { createTopic, deleteTopics, produce, withAdmin } from '../helpers/kafka.js';
 import { uniqueName } from '../helpers/names.js';
+import { ownRegistryPort } from '../helpers/ports.js';
 import { RouterProcess, routerConfig, tempDir, writeConfig } from '../helpers/router-process.js';
 import { waitFor } from '../helpers/wait.js';
 import { countLines, infraScript, logIds, stopBounded } from './support.js';
 
 /** A registry of its own: stopping the shared one would break every other test running now. */
-const REGISTRY_ENV = { REGISTRY_PORT: '38081' };
-const REGISTRY_URL = 'http://127.0.0.1:38081/apis/ccompat/v7';
+const REGISTRY_PORT = ownRegistryPort('registryOutage');
+const REGISTRY_ENV = { REGISTRY_PORT: String(REGISTRY_PORT) };
+const REGISTRY_URL = `http://127.0.0.1:${REGISTRY_PORT}/apis/ccompat/v7`;
 const TOTAL = 1_000;
 
 /**
@@ -62,7 +64,7 @@ describe('fault: schema registry outage', () => {
     const dir = tempDir();
     const file = join(dir, 'audit.log');
     let router: RouterProcess | undefined;
-    const gate = await registryGate(38081);
+    const gate = await registryGate(REGISTRY_PORT);
     try {
       const subject = `${topic}-value`;
       const id = await register(subject);

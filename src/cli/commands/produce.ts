@@ -236,8 +236,12 @@ async function produce(file: string, flags: ProduceFlags): Promise<void> {
     await publisher.close().catch(() => undefined);
   }
   run.progress.clear();
+  if (failure !== undefined) {
+    // stdout carries the result; a run that failed has none. What did get out still matters to whoever retries.
+    if (run.produced > 0) process.stderr.write(`${run.summary(accepted)} before the error\n`);
+    fail(failure);
+  }
   process.stdout.write(run.summary(accepted) + '\n');
-  if (failure !== undefined) fail(failure);
   if (!accepted) {
     process.stderr.write(errorLine(run.rejectedInput()) + '\n');
     process.exitCode = EXIT.error;
@@ -264,7 +268,8 @@ Examples:
   cat events.jsonl | audit-router produce -c router.yaml --avro --key payload.key --on-invalid fail -
 
 Invalid lines are listed on stderr as "line 7: AR_ERR_DECODE_SCHEMA timestamp: expected a string, got a number".
-The last line on stdout says how many events were produced, to which topic, and in how long.
+When every batch was sent, the last line on stdout says how many events were produced, to which topic, and in
+how long; after a Kafka or registry error stdout stays empty and stderr ends with the error.
 
 Exit codes: 0 every valid line was sent (invalid ones skipped), 1 a Kafka, registry or input error
 (one line on stderr), or invalid lines with --on-invalid fail (nothing sent), 2 usage.

@@ -1,14 +1,15 @@
-// Waits until a Kafka broker answers a Metadata request with at least one
-// broker and an elected controller: an open port alone is not "ready" (the
-// socket opens before the broker has registered with the KRaft quorum).
+// Asks a Kafka broker once whether it is ready: exit 0 if it answers a Metadata
+// request with at least one broker and an elected controller. An open port alone
+// is not "ready" (the socket opens before the broker has registered with the
+// KRaft quorum). One probe per call, because the waiting loop lives in
+// scripts/infra/common.sh, which also notices a broker that died meanwhile.
 // Dependency-free on purpose: it runs before `npm ci` may have happened.
 //
-//   node scripts/infra/wait-for-kafka.mjs 127.0.0.1:9092 [timeoutSeconds]
+//   node scripts/infra/kafka-ready.mjs 127.0.0.1:9092
 import net from 'node:net';
 
-const [hostPort = '127.0.0.1:9092', timeoutArg = '60'] = process.argv.slice(2);
+const [hostPort = '127.0.0.1:9092'] = process.argv.slice(2);
 const [host, port] = hostPort.split(':');
-const deadline = Date.now() + Number(timeoutArg) * 1000;
 
 // Metadata v1 (api key 3): request header v1 + an empty topic array.
 function metadataRequest() {
@@ -65,8 +66,4 @@ function probe() {
   });
 }
 
-while (Date.now() < deadline) {
-  if (await probe()) process.exit(0);
-  await new Promise((r) => setTimeout(r, 500));
-}
-process.exit(1);
+process.exit((await probe()) ? 0 : 1);
