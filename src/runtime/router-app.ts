@@ -43,7 +43,8 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
     readonly config: Config,
     private readonly logger: Logger,
     metrics: Metrics,
-    private readonly kafkaEngine: KafkaEngine,
+    /** The Kafka client in use (name and version are logged at start). */
+    readonly kafkaEngine: KafkaEngine,
     /** True while starting: the clients' own errors are then logged at debug. */
     private readonly quiet: () => boolean,
     private readonly consumer: GroupConsumer,
