@@ -82,6 +82,7 @@ export function registerDev(program: Command): void {
           return;
         }
         app = router;
+        process.stderr.write(`Kafka engine: ${router.kafkaEngine.name} ${router.kafkaEngine.version}\n`);
       } catch (err) {
         if (stopping) return;
         await stopAll();
