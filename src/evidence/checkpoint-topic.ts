@@ -1,0 +1,148 @@
+import type { Producer } from 'kafkajs';
+import type { KafkaConfig } from '../config/types.js';
+import { createKafka, createTopicIfMissing, describeKafkaError } from '../kafka/index.js';
+import { AuditRouterError } from '../errors/index.js';
+import type { Logger } from '../observability/logger.js';
+import { checkpointFrom, checkpointJson, type Checkpoint } from './checkpoint.js';
+
+/**
+ * Everything evidence does with Kafka, in one file so it can move behind the
+ * project's Kafka interfaces as a whole: produce checkpoints, read them back.
+ */
+
+const RETRY_MS = 1_000;
+const CLOSE_WAIT_MS = 5_000;
+
+/** Checkpoints on their way to the topic, in order; a failed send is retried, never dropped, until close. */
+export interface CheckpointPublisher {
+  publish(checkpoints: readonly Checkpoint[]): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects an idempotent producer (so a retried send cannot duplicate or
+ * reorder) and creates the topic when missing. Sends run behind the file
+ * write, off the acknowledgement path: a slow broker never holds up the
+ * trail; what it delays is only the outside copy of the head.
+ */
+export async function connectCheckpointPublisher(kafkaConfig: KafkaConfig, topic: string, sink: string, logger: Logger): Promise<CheckpointPublisher> {
+  const kafka = createKafka(kafkaConfig, logger, `evidence-${sink}`);
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const admin = kafka.admin();
+  try {
+    await Promise.all([producer.connect(), admin.connect()]);
+    await createTopicIfMissing(admin, { topic }, logger);
+  } catch (err) {
+    await Promise.allSettled([producer.disconnect()]);
+    throw describeKafkaError(err, kafkaConfig);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+  return new QueuedPublisher(producer, topic, sink, logger);
+}
+
+class QueuedPublisher implements CheckpointPublisher {
+  private pending: Checkpoint[] = [];
+  private running: Promise<void> | undefined;
+  private closing = false;
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly topic: string,
+    private readonly sink: string,
+    private readonly logger: Logger,
+  ) {}
+
+  publish(checkpoints: readonly Checkpoint[]): void {
+    if (checkpoints.length === 0) return;
+    this.pending.push(...checkpoints);
+    this.running ??= this.drain().finally(() => (this.running = undefined));
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.slice();
+      try {
+        // Keyed by trail: one trail's checkpoints stay in one partition, in order.
+        await this.producer.send({ topic: this.topic, messages: batch.map((c) => ({ key: c.trail, value: checkpointJson(c), headers: { 'ar.sink': this.sink } })) });
+        this.pending.splice(0, batch.length);
+      } catch (err) {
+        if (this.closing) return;
+        this.logger.warn({ code: 'AR_ERR_KAFKA', topic: this.topic, waiting: this.pending.length }, `evidence: checkpoints not produced to ${this.topic} yet: ${describeKafkaError(err).message}`);
+        await new Promise((r) => setTimeout(r, RETRY_MS));
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.running, new Promise((r) => (timer = setTimeout(r, CLOSE_WAIT_MS)))]);
+    clearTimeout(timer);
+    this.closing = true;
+    if (this.pending.length > 0) this.logger.warn({ topic: this.topic }, `evidence: ${this.pending.length} checkpoints not produced to ${this.topic} before close`);
+    await this.producer.disconnect().catch(() => undefined);
+  }
+}
+
+/** A checkpoint read from the topic, with where it was read (a forged one is named by partition and offset). */
+export interface TopicCheckpoint {
+  readonly checkpoint: Checkpoint | undefined;
+  readonly place: string;
+}
+
+/**
+ * Every checkpoint in the topic, read from the beginning to the end as it was
+ * when reading started, with a throwaway consumer group that is deleted after.
+ */
+export async function readCheckpointTopic(kafkaConfig: KafkaConfig, topic: string, logger: Logger, timeoutMs = 60_000): Promise<TopicCheckpoint[]> {
+  const kafka = createKafka(kafkaConfig, logger, 'verify');
+  const admin = kafka.admin();
+  const groupId = `audit-router-verify-${Date.now()}-${process.pid}`;
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
+  try {
+    await admin.connect();
+    if (!(await admin.listTopics()).includes(topic)) {
+      throw new AuditRouterError('AR_ERR_USAGE', `--checkpoints-from-topic: topic ${topic} does not exist`);
+    }
+    const ends = new Map((await admin.fetchTopicOffsets(topic)).filter((p) => Number(p.high) > Number(p.low)).map((p) => [p.partition, Number(p.high)]));
+    if (ends.size === 0) return [];
+    const found: TopicCheckpoint[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    let complete!: () => void;
+    const done = new Promise<void>((resolve) => (complete = resolve));
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const end = ends.get(partition);
+        if (end === undefined || Number(message.offset) >= end) return;
+        found.push({ checkpoint: parseValue(message.value), place: `${topic} partition ${partition} offset ${message.offset}` });
+        if (Number(message.offset) >= end - 1) ends.delete(partition);
+        if (ends.size === 0) complete();
+      },
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new AuditRouterError('AR_ERR_KAFKA', `reading ${topic} did not reach its end within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([done, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+    return found;
+  } catch (err) {
+    throw describeKafkaError(err, kafkaConfig);
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+function parseValue(value: Buffer | null): Checkpoint | undefined {
+  try {
+    return checkpointFrom(JSON.parse(value?.toString('utf8') ?? 'null'));
+  } catch {
+    return undefined;
+  }
+}
