@@ -23,6 +23,9 @@ const REDACT = [
   '*.headers.Authorization',
   'sasl',
   '*.sasl',
+  'signingKey',
+  '*.signingKey',
+  '*.*.signingKey',
 ];
 
 /**
