@@ -40,6 +40,8 @@ export function loadSigningKey(value: string, field: string): KeyObject {
 /** The public key verify checks checkpoints with, from a PEM file. */
 export function loadPublicKey(file: string, field: string): KeyObject {
   const pem = pemFrom(file, field);
+  // createPublicKey would derive one from a private key: refuse it, verifying must not need the signing key.
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) throw keyError(field, 'a private key; verify needs only the public one (keygen wrote it beside the private key)');
   return ed25519(() => createPublicKey(pem), field, 'public');
 }
 

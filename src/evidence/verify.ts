@@ -182,6 +182,8 @@ export async function verifyTrail(
     if (wanted.has(r.seq)) hashAt.set(r.seq, { hash: r.hash, place: r.place });
     last = { seq: r.seq, hash: r.hash, place: r.place };
   }
+  // Every trail starts with its genesis checkpoint: a file without one lost all of it, or is not a trail.
+  if (records === 0) return result({ kind: 'missing checkpoint', place: source.name, seq: undefined, detail: 'no trail in it: not even its genesis checkpoint' });
   if (topic === undefined) return result(undefined);
   const checked = checkAgainstTopic(topic.name, topic.checkpoints, publicKey, trail, last, hashAt);
   return result(checked.broken, { checkpoints: checked.count, newestSeq: checked.newestSeq });

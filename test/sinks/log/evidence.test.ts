@@ -107,6 +107,21 @@ describe('log sink with evidence', () => {
     assert.equal((await verifyFile(file, keys.publicKey)).broken, undefined);
   });
 
+  it('an emptied file is not an intact trail: its genesis checkpoint is missing', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'audit.log');
+    const keys = await keygen(dir);
+    writeFileSync(file, '');
+    const result = await verifyFile(file, keys.publicKey);
+    assert.equal(result.broken?.kind, 'missing checkpoint');
+    assert.equal(result.broken?.place, file);
+  });
+
+  it('verify refuses a private key as --public-key: verifying must not need the signing key', async () => {
+    const keys = await keygen(tempDir());
+    assert.throws(() => loadPublicKey(keys.privateKey, '--public-key'), (err: AuditRouterError) => err.code === 'AR_ERR_EVIDENCE_KEY' && /a private key/.test(err.message));
+  });
+
   it('config: evidence needs a file and json encoding', () => {
     const evidence = { signingKey: 'k' };
     const stdout = logSinkConfigSchema.safeParse({ type: 'log', name: 'a', evidence });
