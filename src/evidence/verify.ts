@@ -229,10 +229,11 @@ function checkAgainstTopic(
   let newest: { checkpoint: Checkpoint; place: string } | undefined;
   let count = 0;
   for (const { checkpoint, place } of all) {
-    if (!checkpoint || !checkpointSignatureValid(checkpoint, publicKey)) {
-      return { broken: { kind: 'forged checkpoint', place, seq: checkpoint?.seq, detail: 'a record in the checkpoint topic whose signature does not verify with the public key' }, count };
+    // The topic may be shared by sinks with other keys: only this trail's checkpoints are this key's to check.
+    if (!checkpoint || checkpoint.trail !== trail) continue;
+    if (!checkpointSignatureValid(checkpoint, publicKey)) {
+      return { broken: { kind: 'forged checkpoint', place, seq: checkpoint.seq, detail: "a checkpoint of this trail whose signature does not verify with the public key" }, count };
     }
-    if (checkpoint.trail !== trail) continue;
     count++;
     if (!newest || checkpoint.seq > newest.checkpoint.seq) newest = { checkpoint, place };
   }

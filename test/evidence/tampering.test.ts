@@ -177,4 +177,14 @@ describe('evidence: verify names each kind of tampering in a trail the router wr
     assert.match(result.stderr, brokenAt('missing checkpoint', copy, over + 1));
     assert.match(result.stderr, new RegExp(`${EVERY + 1} event records since the checkpoint at ${escape(copy)} line ${previous + 1}, whose signed limit is ${EVERY}`));
   });
+
+  // Last: it adds a record to the checkpoint topic the other cases read.
+  it('a forged checkpoint in the topic: a head of this trail that the key did not sign', async () => {
+    const genuine = (JSON.parse(lines.at(-1)!) as { _checkpoint: Checkpoint })._checkpoint;
+    const forged = signCheckpoint({ ...genuine, seq: genuine.seq + 10 }, generateKeyPairSync('ed25519').privateKey);
+    await produce(checkpointTopic, [{ key: forged.trail, value: JSON.stringify(forged) }]);
+    const result = await verifyCli(file, publicKey, topicFlags());
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, new RegExp(`AR_ERR_EVIDENCE_BROKEN: forged checkpoint at ${escape(checkpointTopic)} partition \\d+ offset \\d+ \\(seq ${forged.seq}\\)`));
+  });
 });
