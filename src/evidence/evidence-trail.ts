@@ -7,9 +7,9 @@ import { loadSigningKey } from './keys.js';
 import { readBack } from './read-back.js';
 import { Sealer } from './sealer.js';
 
-/** The text of one write, and what to do once it is on disk. */
+/** The data of one write, and what to do once it is on disk. */
 export interface Write {
-  readonly text: string;
+  readonly data: string | Buffer;
   readonly written?: () => void;
 }
 
@@ -52,7 +52,7 @@ export class EvidenceTrail {
   seal(eventsJson: readonly string[], checkpoint = false): Write {
     const sealed = this.sealer.seal(eventsJson, { checkpoint });
     return {
-      text: sealed.text,
+      data: sealed.bytes,
       written: () => {
         this.sealer.advance(sealed);
         this.publisher?.publish(sealed.checkpoints);

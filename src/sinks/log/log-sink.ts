@@ -45,7 +45,7 @@ export class LogSink implements Sink {
     if (encoding === 'json') for (const item of batch) text += item.json + '\n';
     else for (const item of batch) text += formatConsoleLine(item.event) + '\n';
     if (file === undefined) return this.writeStdout(text);
-    await this.writeFile(file, () => ({ text }));
+    await this.writeFile(file, () => ({ data: text }));
   }
 
   /** A timed (or final) checkpoint: signs whatever the last one did not cover. */
@@ -68,9 +68,10 @@ export class LogSink implements Sink {
         await this.evidence?.opened(this.handle);
       }
       const write = render();
-      if (write.text.length === 0) return;
-      await this.handle.appendFile(this.startFreshLine ? '\n' + write.text : write.text, 'utf8');
+      if (write.data.length === 0) return;
+      if (this.startFreshLine) await this.handle.appendFile('\n');
       this.startFreshLine = false;
+      await this.handle.appendFile(write.data);
       if (this.config.fsync) await this.handle.sync();
       write.written?.();
     } catch (err) {
