@@ -284,14 +284,15 @@ async function main(): Promise<void> {
   }
   if (scenarios.has('evidence')) {
     // Not one of the issue's scenarios: the same log file sink without and with evidence (chain, checkpoints
-    // signed every 1,000 events and produced to a topic), back to back; issue #16 asks for at least 90%.
+    // signed every 1,000 events and produced to a topic); issue #16 asks for at least 90%. In ABBA order, so
+    // a machine that drifts faster or slower during the run favours neither.
     const keyFile = join(tmpdir(), `bench-evidence-${run}.key`);
     writeFileSync(keyFile, generateKeyPair().privatePem, { mode: 0o600 });
-    for (const evidence of [false, true]) {
-      const file = join(tmpdir(), `bench-log-${evidence ? 'evidence' : 'plain'}-${run}.log`);
+    for (const [i, evidence] of [false, true, true, false].entries()) {
+      const file = join(tmpdir(), `bench-log-${i}-${run}.log`);
       const settings = evidence ? { evidence: { signingKey: keyFile, checkpointTopic: `bench-evidence-${run}` } } : {};
       const config = routerConfig(brokers, inJson, [{ name: 'archive', type: 'log', file, ...settings }]);
-      await scenario(`log file${evidence ? ' with evidence' : ''}`, config, async () => (await committedCount(kafka, config.source.groupId, inJson)) >= N);
+      await scenario(`log file${evidence ? ' with evidence' : ''} (${i < 2 ? 'first' : 'second'})`, config, async () => (await committedCount(kafka, config.source.groupId, inJson)) >= N);
     }
   }
   const receiver = await startReceiver();
