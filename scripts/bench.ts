@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --events N | --quick] [--brokers host:port] [--scenarios a,b,c,d,latency,consume] [--profile]
+ * npm run bench [-- --events N | --quick] [--brokers host:port] [--scenarios a,b,c,d,latency,consume,evidence] [--profile]
  *
  * Measures audit-router against the practical limit of this machine's broker:
  * a kcat → kcat copy of the same input (librdkafka on both ends), in the same run,
@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { Kafka, logLevel } from 'kafkajs';
 import { auditEventSchemaText, auditEventType, type AuditEvent } from '../src/event/index.js';
+import { generateKeyPair } from '../src/evidence/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -280,6 +281,19 @@ async function main(): Promise<void> {
     // route from the cost of producing. Completion is read from the router's own committed offsets.
     const config = routerConfig(brokers, inJson, [{ name: 'null', type: 'log', file: '/dev/null' }]);
     await scenario('consume only: JSON → validate → log (/dev/null)', config, async () => (await committedCount(kafka, config.source.groupId, inJson)) >= N);
+  }
+  if (scenarios.has('evidence')) {
+    // Not one of the issue's scenarios: the same log file sink without and with evidence (chain, checkpoints
+    // signed every 1,000 events and produced to a topic); issue #16 asks for at least 90%. In ABBA order, so
+    // a machine that drifts faster or slower during the run favours neither.
+    const keyFile = join(tmpdir(), `bench-evidence-${run}.key`);
+    writeFileSync(keyFile, generateKeyPair().privatePem, { mode: 0o600 });
+    for (const [i, evidence] of [false, true, true, false].entries()) {
+      const file = join(tmpdir(), `bench-log-${i}-${run}.log`);
+      const settings = evidence ? { evidence: { signingKey: keyFile, checkpointTopic: `bench-evidence-${run}` } } : {};
+      const config = routerConfig(brokers, inJson, [{ name: 'archive', type: 'log', file, ...settings }]);
+      await scenario(`log file${evidence ? ' with evidence' : ''} (${i < 2 ? 'first' : 'second'})`, config, async () => (await committedCount(kafka, config.source.groupId, inJson)) >= N);
+    }
   }
   const receiver = await startReceiver();
   if (scenarios.has('c')) {

@@ -5,12 +5,14 @@ import { packageRoot } from '../event/package-root.js';
 import { registerProduce } from './commands/produce.js';
 import { registerDestinations } from './commands/destinations.js';
 import { registerDev } from './commands/dev.js';
+import { registerKeygen } from './commands/keygen.js';
 import { registerOffsets } from './commands/offsets.js';
 import { registerRedrive } from './commands/redrive.js';
 import { registerReplay } from './commands/replay.js';
 import { registerRun } from './commands/run.js';
 import { registerTestRoute } from './commands/test-route.js';
 import { registerValidateConfig } from './commands/validate-config.js';
+import { registerVerify } from './commands/verify.js';
 import { EXIT, fail, usageLine } from './output.js';
 
 const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
@@ -34,6 +36,8 @@ export function buildProgram(): Command {
   registerValidateConfig(program);
   registerTestRoute(program);
   registerProduce(program);
+  registerKeygen(program);
+  registerVerify(program);
   program.addHelpText('after', '\nErrors are printed as one line with a stable code (AR_ERR_…); the README lists every code.');
   return program;
 }

@@ -70,6 +70,15 @@ export const ERROR_CODES = {
   AR_ERR_SINK_WRITE: { retriable: true, doc: 'The log sink could not write its file (disk full, permissions). It retries until writable.' },
   AR_ERR_SINK_CLOSED: { retriable: true, doc: 'The sink was closed (shutdown) before the delivery finished; the events stay unacknowledged.' },
 
+  AR_ERR_EVIDENCE_KEY: {
+    retriable: false,
+    doc: 'An evidence key cannot be read, is not PEM, or is not Ed25519 (audit-router keygen makes a pair). The message never contains the key.',
+  },
+  AR_ERR_EVIDENCE_BROKEN: {
+    retriable: false,
+    doc: 'audit-router verify found the trail altered: a modified, removed, reordered or inserted record, a truncated tail, or a forged or missing checkpoint. The message names the first broken place.',
+  },
+
   AR_ERR_KAFKA_CONNECTION: { retriable: true, doc: 'The Kafka cluster cannot be reached.' },
   AR_ERR_KAFKA_AUTH: { retriable: false, doc: 'Kafka refused the SASL credentials or the TLS handshake.' },
   AR_ERR_KAFKA: { retriable: true, doc: 'Any other error from the Kafka client.' },

@@ -29,6 +29,10 @@ const REDACT = [
   '*.*.clientSecret',
   '*.tls.key',
   '*.*.tls.key',
+  // A log sink's evidence signing key.
+  'signingKey',
+  '*.signingKey',
+  '*.*.signingKey',
 ];
 
 /**

@@ -1,6 +1,7 @@
 import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AuditRouterError } from '../../errors/index.js';
+import type { EvidenceTrail, Write } from '../../evidence/index.js';
 import type { Sink, SinkEvent } from '../types.js';
 import type { LogSinkConfig } from './config.js';
 import { formatConsoleLine } from './console-format.js';
@@ -15,34 +16,64 @@ function writeError(err: unknown, target: string): AuditRouterError {
  * pino transport on purpose: an event may only be acknowledged once its
  * bytes reached the OS, and only a direct write tells us that (and tells us
  * when the disk is full or the file became unwritable).
+ *
+ * With evidence on, every line is chained and checkpoints are signed into
+ * the file (src/evidence/); writes then run one at a time, in chain order.
  */
 export class LogSink implements Sink {
   readonly name: string;
   private handle: FileHandle | undefined;
+  /** The open file ended mid-line (a crash tore its last write): the next write starts a fresh line. */
+  private startFreshLine = false;
 
-  constructor(private readonly config: LogSinkConfig) {
+  constructor(
+    private readonly config: LogSinkConfig,
+    private readonly evidence?: EvidenceTrail,
+  ) {
     this.name = config.name;
+    evidence?.startTimer(() => this.checkpoint());
   }
 
   async send(batch: readonly SinkEvent[]): Promise<void> {
+    const { file, encoding } = this.config;
+    const evidence = this.evidence;
+    if (evidence && file !== undefined) {
+      const events = batch.map((item) => item.json);
+      return evidence.exclusive(() => this.writeFile(file, () => evidence.seal(events)));
+    }
     let text = '';
-    if (this.config.encoding === 'json') for (const item of batch) text += item.json + '\n';
+    if (encoding === 'json') for (const item of batch) text += item.json + '\n';
     else for (const item of batch) text += formatConsoleLine(item.event) + '\n';
-    if (this.config.file === undefined) return this.writeStdout(text);
-    await this.writeFile(this.config.file, text);
+    if (file === undefined) return this.writeStdout(text);
+    await this.writeFile(file, () => ({ data: text }));
   }
 
-  private async writeFile(file: string, text: string): Promise<void> {
+  /** A timed (or final) checkpoint: signs whatever the last one did not cover. */
+  private checkpoint(): Promise<void> {
+    const { file } = this.config;
+    const evidence = this.evidence;
+    if (!evidence || file === undefined) return Promise.resolve();
+    return evidence.exclusive(() => this.writeFile(file, () => evidence.seal([], true)));
+  }
+
+  /** `render` runs once the file is open, so a chained write continues from what the file holds. */
+  private async writeFile(file: string, render: () => Write): Promise<void> {
     try {
       if (this.handle && !(await this.stillAtPath(this.handle, file))) await this.dropHandle();
       if (!this.handle) {
         await mkdir(dirname(file), { recursive: true });
-        // a+ rather than a: appends all the same, and lets endsMidLine read the last byte.
+        // a+ rather than a: appends all the same, and lets endsMidLine (and the evidence read-back) read the file.
         this.handle = await open(file, 'a+');
-        if (await endsMidLine(this.handle)) text = '\n' + text;
+        this.startFreshLine = await endsMidLine(this.handle);
+        await this.evidence?.opened(this.handle);
       }
-      await this.handle.appendFile(text, 'utf8');
+      const write = render();
+      if (write.data.length === 0) return;
+      if (this.startFreshLine) await this.handle.appendFile('\n');
+      this.startFreshLine = false;
+      await this.handle.appendFile(write.data);
       if (this.config.fsync) await this.handle.sync();
+      write.written?.();
     } catch (err) {
       // Reopen on the next attempt: the file may have been removed, rotated or had its permissions fixed.
       await this.dropHandle();
@@ -73,7 +104,10 @@ export class LogSink implements Sink {
     });
   }
 
+  /** With evidence, the trail ends with a checkpoint: a clean stop leaves nothing unsigned. */
   async close(): Promise<void> {
+    await this.checkpoint().catch(() => undefined);
+    await this.evidence?.close();
     const handle = this.handle;
     this.handle = undefined;
     await handle?.close();
