@@ -61,7 +61,7 @@ const cases: Case[] = [
   { name: 'unknown command', args: ['rnu'], code: 2, error: /AR_ERR_USAGE: unknown command 'rnu'/ },
   { name: 'produce with a bad --on-invalid', args: ['produce', '--topic', 'x', '--on-invalid', 'ignore', join(dir, 'absent.jsonl')], code: 2, error: /AR_ERR_USAGE: .*(on-invalid|ignore)/ },
   { name: 'unquoted ${VAR} in a flow map', args: ['run', '-c', file('flow.yaml', yaml({ top: 'deadLetter: { topic: ${DLQ} }' }))], code: 1, error: /AR_ERR_CONFIG_PARSE: .*flow\.yaml: invalid YAML at line 5: .*quote values that use \$\{…\}/ },
-  { name: 'every problem at once', args: ['validate-config', '-c', file('many.yaml', yaml().replace('groupId: audit-router', 'groupId: 7').replace('type: webhook', 'type: pigeon').replace('sinks:', 'sinks:\n  - { name: hook, type: log }'))], code: 1, error: /AR_ERR_CONFIG_INVALID: .*source\.groupId: expected the consumer group id, got a number.*sinks\[1\]\.type: unknown sink type.*sinks\[1\]\.name: duplicate sink name "hook"/ },
+  { name: 'every problem at once', args: ['run', '-c', file('many.yaml', yaml().replace('groupId: audit-router', 'groupId: 7').replace('type: webhook', 'type: pigeon').replace('sinks:', 'sinks:\n  - { name: hook, type: log }'))], code: 1, error: /AR_ERR_CONFIG_INVALID: .*source\.groupId: expected the consumer group id, got a number.*sinks\[1\]\.type: unknown sink type.*sinks\[1\]\.name: duplicate sink name "hook"/ },
   { name: 'test-route with a missing event file', args: ['test-route', '-c', file('ok.yaml', yaml()), join(dir, 'absent.json')], code: 1, error: /AR_ERR_INPUT_FILE: .*absent\.json/ },
 ];
 
