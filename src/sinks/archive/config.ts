@@ -9,8 +9,11 @@ export const archiveSinkConfigSchema = z.strictObject({
   ...commonSinkFields({
     // Every batch rewrites the object it extends: fewer, larger batches mean fewer rewrites. An archive can wait seconds.
     batch: { maxEvents: 1000, maxBytes: 4 * 1024 * 1024, maxWaitMs: 5_000 },
-    retry: { initialBackoffMs: 200, maxBackoffMs: 30_000, maxElapsedMs: 600_000 },
+    // An archive has no better place for its events than the store: ride out an outage of up to an hour with the
+    // offsets held (Kafka keeps the events), rather than dead-letter them after five failures as a webhook would.
+    retry: { initialBackoffMs: 200, maxBackoffMs: 10_000, maxElapsedMs: 3_600_000 },
     concurrency: 4,
+    circuitFailureThreshold: 0,
   }),
   bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name: 3-63 of lowercase letters, digits, . -'),
   /** Leading folder of every key; `{prefix}` in the key template. */

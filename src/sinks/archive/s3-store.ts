@@ -27,7 +27,8 @@ export class S3Store {
       region: config.region,
       endpoint: config.endpoint,
       forcePathStyle: config.forcePathStyle,
-      credentials: config.credentials,
+      // A copy: the SDK marks the object it is given (a `$source` field), and config objects are frozen.
+      credentials: config.credentials && { ...config.credentials },
       maxAttempts: 1,
       requestHandler: { connectionTimeout: Math.min(config.requestTimeoutMs, 10_000), requestTimeout: config.requestTimeoutMs, throwOnRequestTimeout: true },
       // Checksums only where S3 demands them: several S3-compatible stores reject the SDK's default CRC headers.

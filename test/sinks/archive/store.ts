@@ -1,0 +1,100 @@
+import { spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { uniqueName } from '../../helpers/names.js';
+
+const gunzipAsync = promisify(gunzip);
+
+/** The local account scripts/s3proxy.sh configures. */
+export const S3_CREDENTIALS = { accessKeyId: 'local-identity', secretAccessKey: 'local-credential' };
+
+/** Set by scripts/test.mjs (it starts S3Proxy when unset). */
+export function s3Endpoint(): string {
+  const value = process.env.S3_ENDPOINT;
+  if (!value) throw new Error('S3_ENDPOINT is not set: run tests with `npm test`');
+  return value;
+}
+
+export function testS3(): S3Client {
+  return new S3Client({ region: 'us-east-1', endpoint: s3Endpoint(), forcePathStyle: true, credentials: { ...S3_CREDENTIALS }, requestChecksumCalculation: 'WHEN_REQUIRED' });
+}
+
+/** The fields an archive sink needs to reach the test store. */
+export function storeFields(bucket: string): Record<string, unknown> {
+  return { bucket, endpoint: s3Endpoint(), forcePathStyle: true, credentials: { ...S3_CREDENTIALS } };
+}
+
+export async function createBucket(prefix: string): Promise<string> {
+  const bucket = uniqueName(prefix).toLowerCase();
+  await testS3().send(new CreateBucketCommand({ Bucket: bucket }));
+  return bucket;
+}
+
+export async function listKeys(bucket: string): Promise<string[]> {
+  const s3 = testS3();
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    // S3Proxy's filesystem backend lists the folders of a key as empty objects ending in '/': not ours.
+    keys.push(...(page.Contents ?? []).map((c) => c.Key!).filter((k) => !k.endsWith('/')));
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return keys;
+}
+
+export interface StoredObject {
+  key: string;
+  lines: string[];
+  metadata: Record<string, string>;
+  contentType: string | undefined;
+}
+
+/** Every object of the bucket, gunzipped when it is gzip, split into lines. */
+export async function readObjects(bucket: string): Promise<StoredObject[]> {
+  const s3 = testS3();
+  const out: StoredObject[] = [];
+  for (const key of await listKeys(bucket)) {
+    const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const raw = Buffer.from(await res.Body!.transformToByteArray());
+    const text = (raw[0] === 0x1f && raw[1] === 0x8b ? await gunzipAsync(raw) : raw).toString('utf8');
+    const lines = text.split('\n');
+    if (lines.pop() !== '') throw new Error(`${key} does not end with a newline`);
+    out.push({ key, lines, metadata: res.Metadata ?? {}, contentType: res.ContentType });
+  }
+  return out;
+}
+
+export async function deleteBucket(bucket: string): Promise<void> {
+  const s3 = testS3();
+  try {
+    for (const key of await listKeys(bucket)) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+  } catch {
+    // Cleanup only: a store that is down (an outage test that failed) must not hide the test's own error.
+  }
+}
+
+/** Runs scripts/s3proxy.sh with the test's environment (its port and cache), as the test runner does. */
+export function s3proxyScript(command: 'start' | 'stop', timeoutMs = 120_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['scripts/s3proxy.sh', command], { cwd: new URL('../../../', import.meta.url), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c) => (output += c));
+    child.stderr.on('data', (c) => (output += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(output);
+      else reject(new Error(`scripts/s3proxy.sh ${command} exited ${code}: ${output}`));
+    });
+  });
+}
