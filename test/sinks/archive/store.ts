@@ -23,23 +23,23 @@ export function s3Endpoint(): string {
   return value;
 }
 
-export function testS3(): S3Client {
-  return new S3Client({ region: 'us-east-1', endpoint: s3Endpoint(), forcePathStyle: true, credentials: { ...S3_CREDENTIALS }, requestChecksumCalculation: 'WHEN_REQUIRED' });
+export function testS3(endpoint = s3Endpoint()): S3Client {
+  return new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: { ...S3_CREDENTIALS }, requestChecksumCalculation: 'WHEN_REQUIRED' });
 }
 
 /** The fields an archive sink needs to reach the test store. */
-export function storeFields(bucket: string): Record<string, unknown> {
-  return { bucket, endpoint: s3Endpoint(), forcePathStyle: true, credentials: { ...S3_CREDENTIALS } };
+export function storeFields(bucket: string, endpoint = s3Endpoint()): Record<string, unknown> {
+  return { bucket, endpoint, forcePathStyle: true, credentials: { ...S3_CREDENTIALS } };
 }
 
-export async function createBucket(prefix: string): Promise<string> {
+export async function createBucket(prefix: string, endpoint = s3Endpoint()): Promise<string> {
   const bucket = uniqueName(prefix).toLowerCase();
-  await testS3().send(new CreateBucketCommand({ Bucket: bucket }));
+  await testS3(endpoint).send(new CreateBucketCommand({ Bucket: bucket }));
   return bucket;
 }
 
-export async function listKeys(bucket: string): Promise<string[]> {
-  const s3 = testS3();
+export async function listKeys(bucket: string, endpoint = s3Endpoint()): Promise<string[]> {
+  const s3 = testS3(endpoint);
   const keys: string[] = [];
   let token: string | undefined;
   do {
@@ -59,24 +59,29 @@ export interface StoredObject {
 }
 
 /** Every object of the bucket, gunzipped when it is gzip, split into lines. */
-export async function readObjects(bucket: string): Promise<StoredObject[]> {
-  const s3 = testS3();
+export async function readObjects(bucket: string, endpoint = s3Endpoint()): Promise<StoredObject[]> {
+  const s3 = testS3(endpoint);
   const out: StoredObject[] = [];
-  for (const key of await listKeys(bucket)) {
+  for (const key of await listKeys(bucket, endpoint)) {
     const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    const raw = Buffer.from(await res.Body!.transformToByteArray());
-    const text = (raw[0] === 0x1f && raw[1] === 0x8b ? await gunzipAsync(raw) : raw).toString('utf8');
-    const lines = text.split('\n');
-    if (lines.pop() !== '') throw new Error(`${key} does not end with a newline`);
+    const lines = await objectLines(key, Buffer.from(await res.Body!.transformToByteArray()));
     out.push({ key, lines, metadata: res.Metadata ?? {}, contentType: res.ContentType });
   }
   return out;
 }
 
-export async function deleteBucket(bucket: string): Promise<void> {
-  const s3 = testS3();
+/** An object's lines, gunzipped when it is gzip; it must end with a newline. */
+export async function objectLines(key: string, raw: Buffer): Promise<string[]> {
+  const text = (raw[0] === 0x1f && raw[1] === 0x8b ? await gunzipAsync(raw) : raw).toString('utf8');
+  const lines = text.split('\n');
+  if (lines.pop() !== '') throw new Error(`${key} does not end with a newline`);
+  return lines;
+}
+
+export async function deleteBucket(bucket: string, endpoint = s3Endpoint()): Promise<void> {
+  const s3 = testS3(endpoint);
   try {
-    for (const key of await listKeys(bucket)) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    for (const key of await listKeys(bucket, endpoint)) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
   } catch {
     // Cleanup only: a store that is down (an outage test that failed) must not hide the test's own error.
@@ -84,9 +89,9 @@ export async function deleteBucket(bucket: string): Promise<void> {
 }
 
 /** Runs scripts/s3proxy.sh with the test's environment (its port and cache), as the test runner does. */
-export function s3proxyScript(command: 'start' | 'stop', timeoutMs = 120_000): Promise<string> {
+export function s3proxyScript(command: 'start' | 'stop', env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['scripts/s3proxy.sh', command], { cwd: new URL('../../../', import.meta.url), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['scripts/s3proxy.sh', command], { cwd: new URL('../../../', import.meta.url), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (c) => (output += c));
     child.stderr.on('data', (c) => (output += c));
