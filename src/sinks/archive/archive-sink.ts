@@ -27,10 +27,22 @@ interface Lane {
   /** The object the partition's next event may extend, exactly as stored. */
   piece: Piece | undefined;
   /**
-   * True until the bucket was seen to hold nothing at or past an event: until
-   * then an earlier process may have stored objects this one is re-reading.
+   * True until the bucket was seen to hold nothing past an event: until then
+   * an earlier process may have stored objects this one is re-reading.
    */
   resuming: boolean;
+  /** While resuming: the first offset of the next stored object in the piece's folder; events before it need no lookup. */
+  boundary: number | undefined;
+  /** The last offset of a batch that failed: a next batch past it means the runner gave those events up. */
+  failedThrough?: number | undefined;
+}
+
+/** What the bucket holds around an offset, in one date folder. */
+interface Lookup {
+  /** The object with the highest first offset not past it. */
+  found: Piece | undefined;
+  /** The first offset of the next object after it, if any. */
+  nextFirst: number | undefined;
 }
 
 /**
@@ -51,8 +63,11 @@ interface Lane {
  * on arrive again; until the bucket shows nothing stored at or past an event
  * (`resuming`), the sink looks up the object holding it in the event's date
  * folder and skips what it already holds, extending that object instead of
- * writing a second copy. What this needs (one writer per partition, event-time
- * dates) is in the README's Guarantees table.
+ * writing a second copy. Objects of a folder never overlap in offsets (an
+ * object is extended only up to the next stored one), which is what makes
+ * "the highest first offset not past it" the object that holds an event.
+ * What this needs (one writer per partition, event-time dates) is in the
+ * README's archive table.
  */
 export class ArchiveSink implements Sink {
   readonly name: string;
@@ -81,28 +96,47 @@ export class ArchiveSink implements Sink {
     for (const [lane, events] of byLane) await this.sendLane(lane, events, signal);
   }
 
-  /** Builds the objects the events extend or open, stores them in order, and only then adopts them as the lane's state. */
+  /** Stores the objects the events extend or open, in order, and only then adopts them as the lane's state. */
   private async sendLane(laneKey: string, events: SinkEvent[], signal: AbortSignal): Promise<void> {
-    const stored = this.lanes.get(laneKey) ?? { piece: undefined, resuming: true };
-    let { piece, resuming } = stored;
+    const before: Lane = this.lanes.get(laneKey) ?? { piece: undefined, resuming: true, boundary: undefined };
+    try {
+      const { lane, dirty } = await this.plan(before, events, signal);
+      for (const piece of dirty) await this.put(piece, signal);
+      this.lanes.set(laneKey, lane);
+    } catch (err) {
+      // The lane still describes the bucket as it was before this batch, so a retry rebuilds the same objects.
+      this.lanes.set(laneKey, { ...before, failedThrough: Number(events.at(-1)!.source.offset) });
+      throw err;
+    }
+  }
+
+  /** The objects to store for these events (in order), and the lane's state once they are stored. */
+  private async plan(before: Lane, events: SinkEvent[], signal: AbortSignal): Promise<{ lane: Lane; dirty: Piece[] }> {
+    let { piece, resuming, boundary } = before;
+    // The runner moved on past a batch that failed, so it dead-lettered it. Leave those offsets in a gap between
+    // objects, so that a redrive of the events finds them stored nowhere and stores them.
+    if (before.failedThrough !== undefined && Number(events[0]!.source.offset) > before.failedThrough) piece = undefined;
     const dirty: Piece[] = [];
     for (const item of events) {
       const offset = Number(item.source.offset);
       if (piece && offset < piece.first) {
-        // Read again from before this object (a rebalance moved the partition back): find out anew what is stored.
+        // Read again from before this object (the partition came back after a rebalance): look up what is stored.
         piece = undefined;
         resuming = true;
+        boundary = undefined;
       }
       if (piece && offset <= piece.last) continue;
       const shape = this.shapeOf(item);
-      if (resuming) {
-        const found = await this.lookup(shape, offset, signal);
+      if (resuming && !(piece && boundary !== undefined && offset < boundary && sameFolder(piece.shape, shape))) {
+        const { found, nextFirst } = await this.lookup(shape, offset, signal);
+        boundary = nextFirst;
+        resuming = nextFirst !== undefined;
         if (found && found.last >= offset) {
           piece = found;
           continue;
         }
-        resuming = false;
-        piece ??= found;
+        // Not stored: it extends the stored object before it, or an object of this batch not stored yet.
+        if (found || !piece || !sameFolder(piece.shape, shape)) piece = found;
       }
       const line = item.json + '\n';
       const size = Buffer.byteLength(line);
@@ -114,9 +148,7 @@ export class ArchiveSink implements Sink {
       if (dirty.at(-1)?.key === piece.key) dirty[dirty.length - 1] = piece;
       else dirty.push(piece);
     }
-    for (const p of dirty) await this.put(p, signal);
-    // Only now: had a PUT failed, the lane would still describe the bucket, and the retry rebuilds the same objects.
-    this.lanes.set(laneKey, { piece, resuming });
+    return { lane: { piece, resuming, boundary }, dirty };
   }
 
   /** Whether the event may extend the object: same offset block, same date folder, not too old, not too big. */
@@ -124,8 +156,7 @@ export class ArchiveSink implements Sink {
     const { maxAgeMs, maxBytes } = this.config.roll;
     return (
       piece.block === this.blockOf(offset) &&
-      piece.shape.head === shape.head &&
-      piece.shape.tail === shape.tail &&
+      sameFolder(piece.shape, shape) &&
       Date.now() - piece.openedAt < maxAgeMs &&
       piece.bytes + size <= maxBytes
     );
@@ -146,22 +177,21 @@ export class ArchiveSink implements Sink {
     return keyShape(this.config.key, { prefix: this.config.prefix, topic: item.source.topic, partition: item.source.partition, at, ext: this.ext });
   }
 
-  /**
-   * The stored object of this date folder that holds `offset` or the last
-   * one before it: the one with the highest first offset not past it.
-   */
-  private async lookup(shape: KeyShape, offset: number, signal: AbortSignal): Promise<Piece | undefined> {
+  /** The stored object of this date folder that holds `offset` or comes last before it, and where the next one starts. */
+  private async lookup(shape: KeyShape, offset: number, signal: AbortSignal): Promise<Lookup> {
     const firsts = await this.store.listOffsets(shape.head, (key) => offsetInKey(shape, key), signal);
     const first = firsts.filter((o) => o <= offset).reduce((a, b) => Math.max(a, b), -1);
-    if (first < 0) return undefined;
+    const later = firsts.filter((o) => o > offset);
+    const nextFirst = later.length > 0 ? Math.min(...later) : undefined;
+    if (first < 0) return { found: undefined, nextFirst };
     const key = objectKey(shape, first);
     const object = await this.store.get(key, signal);
-    if (!object) return undefined;
+    if (!object) return { found: undefined, nextFirst };
     const body = object.body[0] === 0x1f && object.body[1] === 0x8b ? await gunzipAsync(object.body) : object.body;
     const text = body.toString('utf8');
     const events = text.split('\n').length - 1;
     if (object.lastOffset >= offset) this.logger.info({ sink: this.name, key, lastOffset: object.lastOffset }, `sink ${this.name}: resuming ${key}, stored before up to offset ${object.lastOffset}`);
-    return { shape, key, block: this.blockOf(first), first, last: object.lastOffset, text, bytes: body.length, events, openedAt: Date.now() };
+    return { found: { shape, key, block: this.blockOf(first), first, last: object.lastOffset, text, bytes: body.length, events, openedAt: Date.now() }, nextFirst };
   }
 
   private async put(piece: Piece, signal: AbortSignal): Promise<void> {
@@ -174,4 +204,8 @@ export class ArchiveSink implements Sink {
     // Nothing to flush: every send() stored its events before it resolved.
     this.store.close();
   }
+}
+
+function sameFolder(a: KeyShape, b: KeyShape): boolean {
+  return a.head === b.head && a.tail === b.tail;
 }

@@ -68,6 +68,30 @@ describe('archive sink against S3Proxy', () => {
     });
   });
 
+  it('a batch the runner gave up on leaves a gap that a redrive fills; a later restart still writes nothing twice', async () => {
+    const opts = { prefix: 'gap', roll: { maxEvents: 100 }, compression: 'none' };
+    const live = sink(bucket, opts);
+    await live.send(range(0, 0, 4), never);
+    const gone = new AbortController();
+    gone.abort(new Error('given up'));
+    await assert.rejects(live.send(range(0, 5, 7), gone.signal));
+    // The next batch is past the failed one: the runner dead-lettered 5..7, and the sink opens a new object after them.
+    await live.send(range(0, 8, 12), never);
+    await live.close();
+    const redrive = sink(bucket, opts);
+    await redrive.send(range(0, 5, 7), never);
+    await redrive.close();
+    const restarted = sink(bucket, opts);
+    await restarted.send(range(0, 3, 14), never);
+    await restarted.close();
+    const objects = (await readObjects(bucket)).filter((o) => o.key.startsWith('gap/'));
+    const byKey = Object.fromEntries(objects.map((o) => [o.key.replace(/^.*\//, ''), ids(o.lines)]));
+    assert.deepEqual(byKey, {
+      'audit+0+0.jsonl': range(0, 0, 7).map((e) => e.event.id),
+      'audit+0+8.jsonl': range(0, 8, 14).map((e) => e.event.id),
+    });
+  });
+
   it('wrong credentials: AR_ERR_ARCHIVE_ACCESS, not retriable, naming the sink and the bucket but not the secret', async () => {
     const s = sink(bucket, { credentials: { accessKeyId: S3_CREDENTIALS.accessKeyId, secretAccessKey: 'not-the-secret' } });
     const err = await s.send(range(0, 0, 0), never).then(
