@@ -15,6 +15,9 @@ export const archiveSinkConfigSchema = z.strictObject({
     concurrency: 4,
     circuitFailureThreshold: 0,
   }),
+  // Room for a full batch in every partition's lane (ten of them). With the common 2,000, six busy partitions
+  // filled the buffer before any lane reached batch.maxEvents, and every batch then waited out maxWaitMs.
+  maxBufferedEvents: z.number().int().min(1).max(1_000_000).default(10_000),
   bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name: 3-63 of lowercase letters, digits, . -'),
   /** Leading folder of every key; `{prefix}` in the key template. */
   prefix: z.string().regex(/^[A-Za-z0-9!_.*'()/=+-]*$/, 'letters, digits and ! _ . * \' ( ) / = + - only').default(''),
