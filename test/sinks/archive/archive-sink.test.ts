@@ -6,7 +6,8 @@ import { ArchiveSink } from '../../../src/sinks/archive/archive-sink.js';
 import { archiveSinkConfigSchema } from '../../../src/sinks/archive/config.js';
 import type { SinkEvent } from '../../../src/sinks/types.js';
 import { makeEvent } from '../../helpers/events.js';
-import { createBucket, deleteBucket, readObjects, S3_CREDENTIALS, storeFields } from './store.js';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { createBucket, deleteBucket, readObjects, S3_CREDENTIALS, storeFields, testS3 } from './store.js';
 
 function sinkEvent(partition: number, offset: number, timestamp = '2026-11-22T10:59:00Z'): SinkEvent {
   const event = makeEvent({ id: `audit/${partition}/${offset}`, timestamp });
@@ -90,6 +91,19 @@ describe('archive sink against S3Proxy', () => {
       'audit+0+0.jsonl': range(0, 0, 7).map((e) => e.event.id),
       'audit+0+8.jsonl': range(0, 8, 14).map((e) => e.event.id),
     });
+  });
+
+  it('an object at its key that it did not write: AR_ERR_ARCHIVE_FOREIGN_OBJECT, and the object is left as it was', async () => {
+    const key = 'foreign/audit/dt=2026-11-22/hour=10/audit+0+0.jsonl';
+    await testS3().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'not ours\n' }));
+    const s = sink(bucket, { prefix: 'foreign', compression: 'none' });
+    const err = await s.send(range(0, 0, 1), never).catch((e: unknown) => e);
+    await s.close();
+    assert.ok(err instanceof AuditRouterError);
+    assert.equal(err.code, 'AR_ERR_ARCHIVE_FOREIGN_OBJECT');
+    assert.equal(err.retriable, false);
+    const [object] = (await readObjects(bucket)).filter((o) => o.key === key);
+    assert.deepEqual(object?.lines, ['not ours']);
   });
 
   it('wrong credentials: AR_ERR_ARCHIVE_ACCESS, not retriable, naming the sink and the bucket but not the secret', async () => {
