@@ -78,10 +78,9 @@ export class ArchiveSink implements Sink {
   constructor(
     private readonly config: ArchiveSinkConfig,
     private readonly logger: Logger,
-    store?: S3Store,
   ) {
     this.name = config.name;
-    this.store = store ?? new S3Store(config, config.name);
+    this.store = new S3Store(config, config.name);
     this.ext = config.compression === 'gzip' ? '.jsonl.gz' : '.jsonl';
   }
 
