@@ -1,15 +1,26 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { committedOffsets, createTopic, deleteTopics, produce, readAll } from '../../helpers/kafka.js';
+import { committedOffsets, createTopic, deleteTopics, produce, readAll, type OutMessage } from '../../helpers/kafka.js';
 import { uniqueName } from '../../helpers/names.js';
 import { RouterProcess, routerConfig, tempDir, writeConfig } from '../../helpers/router-process.js';
 import { waitFor } from '../../helpers/wait.js';
 import { anonymousEvents, coordinates, countBy, FAST_GROUP, seededRandom, withSource } from '../../faults/support.js';
-import { createBucket, deleteBucket, readObjects, storeFields } from './store.js';
+import { createBucket, deleteBucket, readObjects, storedEventCount, storeFields } from './store.js';
 
 const PARTITIONS = 3;
 const TOTAL = 30_000;
 const KILLS = 3;
+
+/**
+ * Produces in slices of `slice` every `everyMs`: a stream the router reads as it arrives, so that a kill lands
+ * while events are still coming and some are stored but not yet committed (the case the sink must resume).
+ */
+async function produceSteadily(topic: string, messages: OutMessage[], slice = 300, everyMs = 200): Promise<void> {
+  for (let i = 0; i < messages.length; i += slice) {
+    await produce(topic, messages.slice(i, i + slice));
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
 
 async function committedTotal(groupId: string, topic: string): Promise<number> {
   return [...(await committedOffsets(groupId, topic)).values()].reduce((sum, o) => sum + Math.max(0, Number(o)), 0);
@@ -21,25 +32,32 @@ describe('archive sink: process crash', () => {
     const topic = await createTopic('archive-crash', PARTITIONS);
     const groupId = uniqueName('archive-crash');
     const bucket = await createBucket('archive-crash');
-    // Default sink settings: only where the store is. FAST_GROUP: a SIGKILLed member never leaves, its successor waits out the session.
+    // Default sink settings: only where the store is. The router's default commit interval (1 s), which leaves a window
+    // where objects are stored and not yet committed. FAST_GROUP: a SIGKILLed member never leaves, its successor waits out the session.
     const tree = routerConfig({ topic, groupId, sinks: [{ name: 'vault', type: 'archive', ...storeFields(bucket) }] });
-    const configFile = writeConfig(tempDir(), withSource(tree, FAST_GROUP));
+    const configFile = writeConfig(tempDir(), withSource(tree, { ...FAST_GROUP, commit: { intervalMs: 1_000, maxEvents: 5_000 } }));
     // Kill when this many offsets are committed: spread over the stream, each run gets well past its predecessor's.
     const points = Array.from({ length: KILLS }, (_, i) => Math.floor(((i + 0.2 + random() * 0.6) * TOTAL * 0.8) / KILLS));
     const killedAt: number[] = [];
     let resumed = 0;
     let router: RouterProcess | undefined;
     try {
-      await produce(topic, anonymousEvents(TOTAL, PARTITIONS));
       router = new RouterProcess(configFile);
+      const producing = produceSteadily(topic, anonymousEvents(TOTAL, PARTITIONS));
       for (const point of points) {
-        await waitFor(async () => (await committedTotal(groupId, topic)) >= point, { what: `${point} offsets committed`, timeoutMs: 120_000, intervalMs: 100 });
+        // Past the point, and inside the window the sink must resume: the bucket holds events not yet committed.
+        await waitFor(async () => {
+          const committed = await committedTotal(groupId, topic);
+          return committed >= point && (await storedEventCount(bucket)) > committed;
+        }, { what: `${point} offsets committed and more stored`, timeoutMs: 120_000, intervalMs: 100 });
         router.kill('SIGKILL');
         assert.equal((await router.exited).signal, 'SIGKILL');
         killedAt.push(await committedTotal(groupId, topic));
         resumed += (router.stderr.match(/resuming /g) ?? []).length;
         router = new RouterProcess(configFile);
       }
+      await producing;
+      assert.ok(killedAt.every((c) => c < TOTAL), `every kill mid-stream (committed then: ${killedAt.join(', ')} of ${TOTAL})`);
       const expected = Array.from({ length: TOTAL }, (_, i) => `${topic}/${i % PARTITIONS}/${Math.floor(i / PARTITIONS)}`);
       await waitFor(async () => (await committedTotal(groupId, topic)) >= TOTAL, { what: `all ${TOTAL} offsets committed`, timeoutMs: 180_000, intervalMs: 250 });
 

@@ -6,6 +6,7 @@ import {
   DeleteBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -49,6 +50,16 @@ export async function listKeys(bucket: string, endpoint = s3Endpoint()): Promise
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   return keys;
+}
+
+/** Events the bucket holds, from each object's ar-events metadata (no bodies read: cheap enough to poll). */
+export async function storedEventCount(bucket: string, endpoint = s3Endpoint()): Promise<number> {
+  const s3 = testS3(endpoint);
+  let total = 0;
+  for (const key of await listKeys(bucket, endpoint)) {
+    total += Number((await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).Metadata?.['ar-events'] ?? 0);
+  }
+  return total;
 }
 
 export interface StoredObject {
