@@ -12,14 +12,21 @@ const TOTAL = 30_000;
 const KILLS = 3;
 
 /**
- * Produces in slices of `slice` every `everyMs`: a stream the router reads as it arrives, so that a kill lands
- * while events are still coming and some are stored but not yet committed (the case the sink must resume).
+ * A stream the router reads as it arrives: slices of 300 events (a multiple of the partitions, so event i is at
+ * partition i % 3, offset i / 3) every 200 ms, at least `total` of them and for as long as `more()` says, so that
+ * the kills always land while events are still coming and some are stored but not yet committed.
  */
-async function produceSteadily(topic: string, messages: OutMessage[], slice = 300, everyMs = 200): Promise<void> {
-  for (let i = 0; i < messages.length; i += slice) {
-    await produce(topic, messages.slice(i, i + slice));
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
+function streamEvents(topic: string, total: number, more: () => boolean): { produced: () => number; done: Promise<void> } {
+  let produced = 0;
+  const done = (async () => {
+    while (produced < total || more()) {
+      const slice: OutMessage[] = anonymousEvents(produced + 300, PARTITIONS).slice(produced);
+      await produce(topic, slice);
+      produced += slice.length;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  })();
+  return { produced: () => produced, done };
 }
 
 async function committedTotal(groupId: string, topic: string): Promise<number> {
@@ -41,9 +48,11 @@ describe('archive sink: process crash', () => {
     const killedAt: number[] = [];
     let resumed = 0;
     let router: RouterProcess | undefined;
+    let stream: ReturnType<typeof streamEvents> | undefined;
+    let failed = false;
     try {
       router = new RouterProcess(configFile);
-      const producing = produceSteadily(topic, anonymousEvents(TOTAL, PARTITIONS));
+      stream = streamEvents(topic, TOTAL, () => killedAt.length < KILLS && !failed);
       for (const point of points) {
         // Past the point, and inside the window the sink must resume: the bucket holds events not yet committed.
         await waitFor(async () => {
@@ -56,10 +65,10 @@ describe('archive sink: process crash', () => {
         resumed += (router.stderr.match(/resuming /g) ?? []).length;
         router = new RouterProcess(configFile);
       }
-      await producing;
-      assert.ok(killedAt.every((c) => c < TOTAL), `every kill mid-stream (committed then: ${killedAt.join(', ')} of ${TOTAL})`);
-      const expected = Array.from({ length: TOTAL }, (_, i) => `${topic}/${i % PARTITIONS}/${Math.floor(i / PARTITIONS)}`);
-      await waitFor(async () => (await committedTotal(groupId, topic)) >= TOTAL, { what: `all ${TOTAL} offsets committed`, timeoutMs: 180_000, intervalMs: 250 });
+      await stream.done;
+      const total = stream.produced();
+      const expected = Array.from({ length: total }, (_, i) => `${topic}/${i % PARTITIONS}/${Math.floor(i / PARTITIONS)}`);
+      await waitFor(async () => (await committedTotal(groupId, topic)) >= total, { what: `all ${total} offsets committed`, timeoutMs: 180_000, intervalMs: 250 });
 
       const objects = await readObjects(bucket);
       const ids = objects.flatMap((o) => o.lines.map((l) => (JSON.parse(l) as { id: string }).id));
@@ -78,9 +87,13 @@ describe('archive sink: process crash', () => {
       }
       assert.equal((await readAll(`${topic}.dlq`)).length, 0, 'nothing dead-lettered');
       resumed += (router.stderr.match(/resuming /g) ?? []).length;
-      console.log(`# archive crash: ${KILLS} SIGKILLs at ${killedAt.join(', ')} committed offsets; ${objects.length} objects, ${ids.length} lines, ${resumed} objects resumed after a restart`);
+      console.log(`# archive crash: ${KILLS} SIGKILLs at ${killedAt.join(', ')} committed offsets; ${total} events produced, ${objects.length} objects, ${ids.length} lines, ${resumed} objects resumed after a restart`);
       assert.equal((await router.stop()).code, 0, 'the last router stops cleanly');
+    } catch (err) {
+      failed = true;
+      throw err;
     } finally {
+      await stream?.done.catch(() => undefined);
       if (router && router.child.exitCode === null && router.child.signalCode === null) router.kill('SIGKILL');
       await deleteTopics(topic, `${topic}.dlq`);
       await deleteBucket(bucket);
