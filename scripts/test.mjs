@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: builds, starts the real broker and registry unless KAFKA_BROKERS /
-// SCHEMA_REGISTRY_URL point at running ones, runs every test/**/*.test.ts with
-// node:test, and stops what it started, whatever the outcome.
+// SCHEMA_REGISTRY_URL point at running ones (and S3Proxy for the archive sink's
+// tests unless S3_ENDPOINT does), runs every test/**/*.test.ts with node:test,
+// and stops what it started, whatever the outcome.
 //
 //   npm test                       all tests
 //   npm test -- test/filter        only files under a path (any number of paths)
@@ -51,6 +52,12 @@ try {
     env.SCHEMA_REGISTRY_URL = `http://127.0.0.1:${env.REGISTRY_PORT ?? 8081}/apis/ccompat/v7`;
   }
   const files = (paths.length > 0 ? paths : ['test']).flatMap((p) => (p.endsWith('.ts') ? [p] : findTests(join(root, p))));
+  // Only the archive sink's tests need an object store: other runs do not pay for a third JVM.
+  if (!env.S3_ENDPOINT && files.some((f) => f.startsWith(join('test', 'sinks', 'archive')))) {
+    run('bash', ['scripts/s3proxy.sh', 'start']);
+    started.push('scripts/s3proxy.sh');
+    env.S3_ENDPOINT = `http://127.0.0.1:${env.S3PROXY_PORT ?? 8080}`;
+  }
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', ...files],

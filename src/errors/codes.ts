@@ -68,6 +68,15 @@ export const ERROR_CODES = {
     doc: "The TLS handshake with a webhook failed: the server refused the client certificate (tls.cert/tls.key), or its own certificate is not trusted (tls.ca). The events are dead-lettered.",
   },
   AR_ERR_SINK_WRITE: { retriable: true, doc: 'The log sink could not write its file (disk full, permissions). It retries until writable.' },
+  AR_ERR_ARCHIVE_ACCESS: {
+    retriable: false,
+    doc: 'An archive sink was refused by its object store (S3 403: wrong or missing credentials, no permission on the bucket). The events are dead-lettered; the S3 error name is in ar.error.cause.',
+  },
+  AR_ERR_ARCHIVE_NO_BUCKET: { retriable: false, doc: "An archive sink's bucket does not exist (S3 404). The events are dead-lettered." },
+  AR_ERR_ARCHIVE_FOREIGN_OBJECT: {
+    retriable: false,
+    doc: 'An archive sink found an object at one of its keys that it did not write (no ar-last-offset metadata): another writer shares the key layout. The events are dead-lettered rather than overwrite it.',
+  },
   AR_ERR_SINK_CLOSED: { retriable: true, doc: 'The sink was closed (shutdown) before the delivery finished; the events stay unacknowledged.' },
 
   AR_ERR_EVIDENCE_KEY: {

@@ -1,0 +1,210 @@
+import { promisify } from 'node:util';
+import { gzip, gunzip } from 'node:zlib';
+import type { Logger } from '../../observability/logger.js';
+import type { Sink, SinkEvent } from '../types.js';
+import type { ArchiveSinkConfig } from './config.js';
+import { keyShape, objectKey, offsetInKey, type KeyShape } from './object-key.js';
+import { S3Store } from './s3-store.js';
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+/** One object: consecutive events of one partition, as this process last stored it (or is about to). */
+interface Piece {
+  readonly shape: KeyShape;
+  readonly key: string;
+  /** Which block of roll.maxEvents offsets it lies in; an object never spans two. */
+  readonly block: number;
+  readonly first: number;
+  readonly last: number;
+  readonly text: string;
+  readonly bytes: number;
+  readonly events: number;
+  readonly openedAt: number;
+}
+
+interface Lane {
+  /** The object the partition's next event may extend, exactly as stored. */
+  piece: Piece | undefined;
+  /**
+   * True until the bucket was seen to hold nothing past an event: until then
+   * an earlier process may have stored objects this one is re-reading.
+   */
+  resuming: boolean;
+  /** While resuming: the first offset of the next stored object in the piece's folder; events before it need no lookup. */
+  boundary: number | undefined;
+  /** The last offset of a batch that failed: a next batch past it means the runner gave those events up. */
+  failedThrough?: number | undefined;
+}
+
+/** What the bucket holds around an offset, in one date folder. */
+interface Lookup {
+  /** The object with the highest first offset not past it. */
+  found: Piece | undefined;
+  /** The first offset of the next object after it, if any. */
+  nextFirst: number | undefined;
+}
+
+/**
+ * Writes each input partition's events into S3 objects of consecutive
+ * offsets, one canonical JSON event per line.
+ *
+ * The runner acknowledges a batch when send() resolves, and sends a
+ * partition's next batch only after that, so an object cannot wait for more
+ * events before it is stored: that would deadlock against the runner's
+ * buffer limit. Instead every batch is stored at once, by rewriting the
+ * object it extends (same key, old lines plus new). An event is acknowledged
+ * only when an object holding it was stored, and no stored event is ever
+ * dropped from its object by a later write.
+ *
+ * Exactly once in the bucket: an object is named after its first offset and
+ * ends at a block of roll.maxEvents offsets, so the same events get the same
+ * key. After a restart (or a rebalance) the events from the committed offset
+ * on arrive again; until the bucket shows nothing stored at or past an event
+ * (`resuming`), the sink looks up the object holding it in the event's date
+ * folder and skips what it already holds, extending that object instead of
+ * writing a second copy. Objects of a folder never overlap in offsets (an
+ * object is extended only up to the next stored one), which is what makes
+ * "the highest first offset not past it" the object that holds an event.
+ * What this needs (one writer per partition, event-time dates) is in the
+ * README's archive table.
+ */
+export class ArchiveSink implements Sink {
+  readonly name: string;
+  private readonly store: S3Store;
+  private readonly lanes = new Map<string, Lane>();
+  private readonly ext: string;
+
+  constructor(
+    private readonly config: ArchiveSinkConfig,
+    private readonly logger: Logger,
+  ) {
+    this.name = config.name;
+    this.store = new S3Store(config, config.name);
+    this.ext = config.compression === 'gzip' ? '.jsonl.gz' : '.jsonl';
+  }
+
+  async send(batch: readonly SinkEvent[], signal: AbortSignal): Promise<void> {
+    const byLane = new Map<string, SinkEvent[]>();
+    for (const item of batch) {
+      const lane = `${item.source.topic}/${item.source.partition}`;
+      const list = byLane.get(lane);
+      if (list) list.push(item);
+      else byLane.set(lane, [item]);
+    }
+    for (const [lane, events] of byLane) await this.sendLane(lane, events, signal);
+  }
+
+  /** Stores the objects the events extend or open, in order, and only then adopts them as the lane's state. */
+  private async sendLane(laneKey: string, events: SinkEvent[], signal: AbortSignal): Promise<void> {
+    const before: Lane = this.lanes.get(laneKey) ?? { piece: undefined, resuming: true, boundary: undefined };
+    try {
+      const { lane, dirty } = await this.plan(before, events, signal);
+      for (const piece of dirty) await this.put(piece, signal);
+      this.lanes.set(laneKey, lane);
+    } catch (err) {
+      // The lane still describes the bucket as it was before this batch, so a retry rebuilds the same objects.
+      this.lanes.set(laneKey, { ...before, failedThrough: Number(events.at(-1)!.source.offset) });
+      throw err;
+    }
+  }
+
+  /** The objects to store for these events (in order), and the lane's state once they are stored. */
+  private async plan(before: Lane, events: SinkEvent[], signal: AbortSignal): Promise<{ lane: Lane; dirty: Piece[] }> {
+    let { piece, resuming, boundary } = before;
+    // The runner moved on past a batch that failed, so it dead-lettered it. Leave those offsets in a gap between
+    // objects, so that a redrive of the events finds them stored nowhere and stores them.
+    if (before.failedThrough !== undefined && Number(events[0]!.source.offset) > before.failedThrough) piece = undefined;
+    const dirty: Piece[] = [];
+    for (const item of events) {
+      const offset = Number(item.source.offset);
+      if (piece && offset < piece.first) {
+        // Read again from before this object (the partition came back after a rebalance): look up what is stored.
+        piece = undefined;
+        resuming = true;
+        boundary = undefined;
+      }
+      if (piece && offset <= piece.last) continue;
+      const shape = this.shapeOf(item);
+      if (resuming && !(piece && boundary !== undefined && offset < boundary && sameFolder(piece.shape, shape))) {
+        const { found, nextFirst } = await this.lookup(shape, offset, signal);
+        boundary = nextFirst;
+        resuming = nextFirst !== undefined;
+        if (found && found.last >= offset) {
+          piece = found;
+          continue;
+        }
+        // Not stored: it extends the stored object before it, or an object of this batch not stored yet.
+        if (found || !piece || !sameFolder(piece.shape, shape)) piece = found;
+      }
+      const line = item.json + '\n';
+      const size = Buffer.byteLength(line);
+      if (!piece || !this.fits(piece, shape, offset, size)) {
+        piece = { shape, key: objectKey(shape, offset), block: this.blockOf(offset), first: offset, last: offset, text: line, bytes: size, events: 1, openedAt: Date.now() };
+      } else {
+        piece = { ...piece, last: offset, text: piece.text + line, bytes: piece.bytes + size, events: piece.events + 1 };
+      }
+      if (dirty.at(-1)?.key === piece.key) dirty[dirty.length - 1] = piece;
+      else dirty.push(piece);
+    }
+    return { lane: { piece, resuming, boundary }, dirty };
+  }
+
+  /** Whether the event may extend the object: same offset block, same date folder, not too old, not too big. */
+  private fits(piece: Piece, shape: KeyShape, offset: number, size: number): boolean {
+    const { maxAgeMs, maxBytes } = this.config.roll;
+    return (
+      piece.block === this.blockOf(offset) &&
+      sameFolder(piece.shape, shape) &&
+      Date.now() - piece.openedAt < maxAgeMs &&
+      piece.bytes + size <= maxBytes
+    );
+  }
+
+  private blockOf(offset: number): number {
+    return Math.floor(offset / this.config.roll.maxEvents);
+  }
+
+  private shapeOf(item: SinkEvent): KeyShape {
+    let at: Date;
+    if (this.config.dateFrom === 'ingest') at = new Date();
+    else {
+      // A timestamp that does not parse still needs a fixed folder, or a restart would file it elsewhere.
+      const ms = Date.parse(item.event.timestamp);
+      at = new Date(Number.isNaN(ms) ? 0 : ms);
+    }
+    return keyShape(this.config.key, { prefix: this.config.prefix, topic: item.source.topic, partition: item.source.partition, at, ext: this.ext });
+  }
+
+  /** The stored object of this date folder that holds `offset` or comes last before it, and where the next one starts. */
+  private async lookup(shape: KeyShape, offset: number, signal: AbortSignal): Promise<Lookup> {
+    const firsts = await this.store.listOffsets(shape.head, (key) => offsetInKey(shape, key), signal);
+    const first = firsts.filter((o) => o <= offset).reduce((a, b) => Math.max(a, b), -1);
+    const later = firsts.filter((o) => o > offset);
+    const nextFirst = later.length > 0 ? Math.min(...later) : undefined;
+    if (first < 0) return { found: undefined, nextFirst };
+    const key = objectKey(shape, first);
+    const object = await this.store.get(key, signal);
+    if (!object) return { found: undefined, nextFirst };
+    const body = object.body[0] === 0x1f && object.body[1] === 0x8b ? await gunzipAsync(object.body) : object.body;
+    const text = body.toString('utf8');
+    const events = text.split('\n').length - 1;
+    if (object.lastOffset >= offset) this.logger.info({ sink: this.name, key, lastOffset: object.lastOffset }, `sink ${this.name}: resuming ${key}, stored before up to offset ${object.lastOffset}`);
+    return { found: { shape, key, block: this.blockOf(first), first, last: object.lastOffset, text, bytes: body.length, events, openedAt: Date.now() }, nextFirst };
+  }
+
+  private async put(piece: Piece, signal: AbortSignal): Promise<void> {
+    const raw = Buffer.from(piece.text, 'utf8');
+    const body = this.config.compression === 'gzip' ? await gzipAsync(raw) : raw;
+    await this.store.put(piece.key, body, { firstOffset: piece.first, lastOffset: piece.last, events: piece.events }, signal);
+  }
+
+  async close(): Promise<void> {
+    // Nothing to flush: every send() stored its events before it resolved.
+    this.store.close();
+  }
+}
+
+function sameFolder(a: KeyShape, b: KeyShape): boolean {
+  return a.head === b.head && a.tail === b.tail;
+}

@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type PutObjectCommandInput } from '@aws-sdk/client-s3';
+import { AuditRouterError } from '../../errors/index.js';
+import type { ArchiveSinkConfig } from './config.js';
+
+/** What an object says about itself, in its user metadata: enough to resume it after a restart. */
+export interface StoredObject {
+  readonly body: Buffer;
+  readonly lastOffset: number;
+}
+
+const LAST_OFFSET = 'ar-last-offset';
+
+/**
+ * The four S3 calls the archive sink makes, with errors turned into ours.
+ * The SDK does not retry (maxAttempts 1): the sink runner owns retries, its
+ * budget and the circuit breaker, as for every other sink.
+ */
+export class S3Store {
+  private readonly client: S3Client;
+
+  constructor(
+    private readonly config: ArchiveSinkConfig,
+    private readonly sinkName: string,
+  ) {
+    this.client = new S3Client({
+      region: config.region,
+      endpoint: config.endpoint,
+      forcePathStyle: config.forcePathStyle,
+      // A copy: the SDK marks the object it is given (a `$source` field), and config objects are frozen.
+      credentials: config.credentials && { ...config.credentials },
+      maxAttempts: 1,
+      requestHandler: { connectionTimeout: Math.min(config.requestTimeoutMs, 10_000), requestTimeout: config.requestTimeoutMs, throwOnRequestTimeout: true },
+      // Checksums only where S3 demands them: several S3-compatible stores reject the SDK's default CRC headers.
+      // Every PUT carries Content-MD5 instead, which all of them check (and Object Lock requires).
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+  }
+
+  /** First offsets of the objects whose keys start with `head` and end with `tail`. */
+  async listOffsets(head: string, parse: (key: string) => number | undefined, signal: AbortSignal): Promise<number[]> {
+    const offsets: number[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.call('list', head, signal, () =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: head, ContinuationToken: token }), { abortSignal: signal }),
+      );
+      for (const item of page.Contents ?? []) {
+        const offset = item.Key === undefined ? undefined : parse(item.Key);
+        if (offset !== undefined) offsets.push(offset);
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return offsets;
+  }
+
+  /** The object, or undefined when there is none at that key. */
+  async get(key: string, signal: AbortSignal): Promise<StoredObject | undefined> {
+    const res = await this.call('get', key, signal, () =>
+      this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: key }), { abortSignal: signal }).catch((err: Error) => {
+        if (err.name === 'NoSuchKey') return undefined;
+        throw err;
+      }),
+    );
+    if (res === undefined) return undefined;
+    const lastOffset = Number(res.Metadata?.[LAST_OFFSET]);
+    if (!Number.isSafeInteger(lastOffset)) {
+      throw new AuditRouterError('AR_ERR_ARCHIVE_FOREIGN_OBJECT', `sink ${this.sinkName}: object ${key} has no ${LAST_OFFSET} metadata: another writer uses this key layout`);
+    }
+    return { body: Buffer.from(await res.Body!.transformToByteArray()), lastOffset };
+  }
+
+  async put(key: string, body: Buffer, meta: { firstOffset: number; lastOffset: number; events: number }, signal: AbortSignal): Promise<void> {
+    const { compression, objectLock, serverSideEncryption } = this.config;
+    const input: PutObjectCommandInput = {
+      Bucket: this.config.bucket,
+      Key: key,
+      Body: body,
+      ContentType: compression === 'gzip' ? 'application/gzip' : 'application/x-ndjson',
+      ContentMD5: createHash('md5').update(body).digest('base64'),
+      Metadata: { 'ar-first-offset': String(meta.firstOffset), [LAST_OFFSET]: String(meta.lastOffset), 'ar-events': String(meta.events) },
+    };
+    if (objectLock) {
+      input.ObjectLockMode = objectLock.mode;
+      input.ObjectLockRetainUntilDate = new Date(Date.now() + objectLock.retainDays * 86_400_000);
+    }
+    if (serverSideEncryption) {
+      input.ServerSideEncryption = serverSideEncryption.algorithm;
+      input.SSEKMSKeyId = serverSideEncryption.kmsKeyId;
+    }
+    await this.call('put', key, signal, () => this.client.send(new PutObjectCommand(input), { abortSignal: signal }));
+  }
+
+  close(): void {
+    this.client.destroy();
+  }
+
+  private async call<T>(op: 'list' | 'get' | 'put', key: string, signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (signal.aborted) throw signal.reason;
+      // A bug of ours (a TypeError, say): retrying cannot fix it, the runner reports it as AR_ERR_INTERNAL.
+      if (err instanceof TypeError || err instanceof RangeError) throw err;
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      throw s3Error(err, status, this.sinkName, `${op} s3://${this.config.bucket}/${key}`);
+    }
+  }
+}
+
+/**
+ * Our error for a failed S3 call. Messages name the request and the store's
+ * error name (AccessDenied, NoSuchBucket, ...), never its message body or
+ * anything signed: no credential can leak into logs or dead-letter headers.
+ */
+export function s3Error(err: unknown, status: number | undefined, sink: string, what: string): AuditRouterError {
+  const name = (err as Error).name || 'Error';
+  // ar.error.cause in the dead-letter headers: the store's error name, or the socket's code.
+  const cause = { code: (err as NodeJS.ErrnoException).code ?? name };
+  const detail = `${what}: ${status ?? 'no response'} ${name}`;
+  if (status === 403 || name === 'CredentialsProviderError') {
+    return new AuditRouterError('AR_ERR_ARCHIVE_ACCESS', `sink ${sink}: access refused, ${detail}`, { status, cause });
+  }
+  if (status === 404 || name === 'NoSuchBucket') {
+    return new AuditRouterError('AR_ERR_ARCHIVE_NO_BUCKET', `sink ${sink}: no such bucket, ${detail}`, { status, cause });
+  }
+  if (status === undefined || status === 408 || status === 429 || status >= 500) {
+    return new AuditRouterError('AR_ERR_SINK_UNAVAILABLE', `sink ${sink}: ${detail}`, { status, cause });
+  }
+  return new AuditRouterError('AR_ERR_SINK_REJECTED', `sink ${sink}: ${detail}`, { status, cause });
+}
