@@ -36,7 +36,7 @@ fetch_jars() {
   require_mvn
   log "resolving S3Proxy from Maven Central into $LIB_DIR (first run only)"
   rm -rf "$LIB_DIR"
-  "${MVN[@]}" -f "$ROOT_DIR/scripts/infra/s3proxy-pom.xml" dependency:copy-dependencies \
+  run_mvn -f "$ROOT_DIR/scripts/infra/s3proxy-pom.xml" dependency:copy-dependencies \
     -DoutputDirectory="$LIB_DIR" -DincludeScope=runtime
   touch "$LIB_DIR/.complete"
 }
@@ -66,15 +66,15 @@ PROPS
 XML
 }
 
-wait_ready() {
-  local i
-  for ((i = 0; i < 120; i++)); do
-    pid_is_ours "$PID_FILE" "$CONFIG" || return 1
-    # Any HTTP answer will do: an unsigned request is refused with 403 once it serves S3.
-    [[ "$(curl -s -o /dev/null -w '%{http_code}' "$ENDPOINT/" 2>/dev/null)" != 000 ]] && return 0
-    sleep 0.5
-  done
-  return 1
+# Any HTTP answer will do: an unsigned request is refused with 403 once it serves S3.
+answers_http() {
+  [[ "$(curl -s -o /dev/null -w '%{http_code}' "$ENDPOINT/" 2>/dev/null)" != 000 ]]
+}
+
+start_failed() { # reason
+  tail -n 30 "$LOG_FILE" "$RUN_DIR/server.log" >&2 || true
+  stop_pid "$PID_FILE" "$CONFIG"
+  die "$1, see $LOG_FILE"
 }
 
 start() {
@@ -82,21 +82,25 @@ start() {
     log "already running on $ENDPOINT (pid $(cat "$PID_FILE"))"
     return 0
   fi
+  trap 'abort_start "$PID_FILE"' INT TERM
   require_java
   command -v curl >/dev/null || die "curl not found (Debian: apt-get install curl)"
   fetch_jars
   write_config
   log "starting on $ENDPOINT (logs: $LOG_FILE)"
-  # setsid: the store must outlive the shell (and test runner) that started it.
-  setsid nohup java -Xms64m -Xmx"$HEAP" -XX:+UseSerialGC -Djava.awt.headless=true \
+  # Detached: the store must outlive the shell (and test runner) that started it.
+  launch_detached "$PID_FILE" "$CONFIG" "$LOG_FILE" \
+    java -Xms64m -Xmx"$HEAP" -XX:+UseSerialGC -Djava.awt.headless=true \
     -Dlogback.configurationFile="$RUN_DIR/logback.xml" \
-    -cp "$LIB_DIR/*" org.gaul.s3proxy.Main --properties "$CONFIG" >> "$LOG_FILE" 2>&1 < /dev/null &
-  echo $! > "$PID_FILE"
-  if ! wait_ready; then
-    tail -n 30 "$LOG_FILE" "$RUN_DIR/server.log" >&2 || true
-    stop_pid "$PID_FILE" "$CONFIG"
-    die "S3Proxy did not answer within 60 s"
-  fi
+    -cp "$LIB_DIR/*" org.gaul.s3proxy.Main --properties "$CONFIG" \
+    || start_failed "S3Proxy exited at once"
+  local ready=0
+  wait_ready "$PID_FILE" "$CONFIG" 60 answers_http || ready=$?
+  case "$ready" in
+    0) ;;
+    2) start_failed "S3Proxy exited while starting" ;;
+    *) start_failed "S3Proxy did not answer within 60 s" ;;
+  esac
   log "ready: $ENDPOINT (access key $IDENTITY)"
 }
 
@@ -109,6 +113,7 @@ status() {
   fi
 }
 
+case "${1:-}" in start | stop | restart | clean) lock_instance "$CACHE_DIR/s3proxy/$PORT.lock" ;; esac
 case "${1:-}" in
   start) start ;;
   stop) stop_pid "$PID_FILE" "$CONFIG" ;;

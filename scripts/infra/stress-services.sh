@@ -5,7 +5,7 @@
 # has exec'd, a wait that outlives a dead JVM); CI runs a few cycles, a change
 # to the scripts deserves many.
 #
-#   scripts/infra/stress-services.sh N [kafka] [registry]     (default: both)
+#   scripts/infra/stress-services.sh N [kafka] [registry] [s3proxy]     (default: all three)
 #
 # Environment: the services' own (KAFKA_PORT, REGISTRY_PORT, AR_CACHE_DIR, ...);
 #   STRESS_LOAD   busy loops to run meanwhile (default: one per core, 0 for none)
@@ -14,10 +14,10 @@ SERVICE=stress
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 CYCLES="${1:-}"
-[[ "$CYCLES" =~ ^[1-9][0-9]*$ ]] || { echo "usage: $0 N [kafka] [registry]" >&2; exit 2; }
+[[ "$CYCLES" =~ ^[1-9][0-9]*$ ]] || { echo "usage: $0 N [kafka] [registry] [s3proxy]" >&2; exit 2; }
 shift
 SERVICES=("$@")
-((${#SERVICES[@]} > 0)) || SERVICES=(kafka registry)
+((${#SERVICES[@]} > 0)) || SERVICES=(kafka registry s3proxy)
 LOAD="${STRESS_LOAD:-$(nproc)}"
 
 busy=()
@@ -53,7 +53,8 @@ for name in "${SERVICES[@]}"; do
   case "$name" in
     kafka) script=kafka.sh ;;
     registry) script=schema-registry.sh ;;
-    *) die "unknown service $name (kafka or registry)" ;;
+    s3proxy) script=s3proxy.sh ;;
+    *) die "unknown service $name (kafka, registry or s3proxy)" ;;
   esac
   STRESS_LOG="$(mktemp)"
   times=()
