@@ -5,7 +5,7 @@ import type { WebhookSinkConfig } from './config.js';
 import { Deadline } from './deadline.js';
 import { publicOnlyConnector } from './private-network.js';
 import { redirectTarget } from './redirect.js';
-import { quoteBody } from './redact.js';
+import { longestSecretForm, quoteBody } from './redact.js';
 import { batchHeaders, VERIFICATION_TOKEN_HEADER } from './request-headers.js';
 import { QUOTED_BODY_BYTES, parseRetryAfter, readCapped, statusError } from './response.js';
 import { SIGNATURE_HEADER, signBody } from './signature.js';
@@ -33,7 +33,7 @@ export class WebhookSink implements Sink {
     this.sensitive = [config.signingSecret, config.verificationToken, ...Object.values(config.headers)].filter(
       (v): v is string => v !== undefined && v !== '',
     );
-    this.keepBytes = QUOTED_BODY_BYTES + Math.max(0, ...this.sensitive.map((v) => Buffer.byteLength(v)));
+    this.keepBytes = QUOTED_BODY_BYTES + longestSecretForm(this.sensitive);
   }
 
   async send(batch: readonly SinkEvent[], signal: AbortSignal): Promise<void> {
