@@ -84,7 +84,7 @@ describe('destinations API: a template is never opened', () => {
       topic,
       groupId,
       sinks: [{ name: 'archive', type: 'log', file: join(dir, 'archive.log') }],
-      extra: { admin: { listen: '127.0.0.1:0', api: { tokens: [{ name: 'ops-admin', token: ADMIN }], allowPrivateNetworks: true } } },
+      extra: { admin: { listen: '127.0.0.1:0', api: { tokens: [{ name: 'ops-admin', token: ADMIN }], allowPrivateNetworks: false } } },
     });
     router = new RouterProcess(writeConfig(dir, config));
     await router.joined();
@@ -118,7 +118,7 @@ describe('destinations API: a template is never opened', () => {
   }
 
   it('PATCH with a template: 400 before opening it; the destination is unchanged', async () => {
-    const created = await call(base, 'POST', '/api/v1/destinations', JSON.stringify({ name: uniqueName('plain'), url: 'http://127.0.0.1:9/hook' }));
+    const created = await call(base, 'POST', '/api/v1/destinations', JSON.stringify({ name: uniqueName('plain'), url: 'http://8.8.8.8:9/hook', events: ['flag:deleted'] }));
     assert.equal(created.status, 201, created.text);
     answers.push(created.text);
     const { id } = JSON.parse(created.text) as { id: string };
@@ -139,6 +139,15 @@ describe('destinations API: a template is never opened', () => {
     assert.equal(refused, 'refused', 'the router opened the template FIFO of a stored destination');
     assert.equal(fifoHasReader(fifo), false);
     assert.equal((await answeredWithoutOpening(call(base, 'GET', '/healthz'), '/healthz after the planted record')).status, 200);
+  });
+
+  it('IPv4-compatible IPv6 and the benchmarking range are refused at create time', async () => {
+    for (const url of ['http://[::127.0.0.1]/hook', 'http://[::8.8.8.8]/hook', 'http://198.18.0.1/hook', 'http://2130706433/hook']) {
+      const res = await call(base, 'POST', '/api/v1/destinations', JSON.stringify({ name: uniqueName('special'), url }));
+      answers.push(res.text);
+      assert.equal(res.status, 400, `${url}: ${res.text}`);
+      assert.deepEqual((JSON.parse(res.text) as { error: { issues: { path: string }[] } }).error.issues.map((i) => i.path), ['url'], url);
+    }
   });
 
   it('dot segments and escaped dots under the prefix never serve the list', async () => {
