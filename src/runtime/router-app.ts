@@ -178,6 +178,8 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
   private async teardown(): Promise<void> {
     this.shutdown.abort();
     await this.destinations?.store.stop().catch(() => undefined);
+    // After the store stopped (no new changes): waits for one being applied, and closes retiring destinations too.
+    await this.destinations?.routes.close();
     await this.transactions?.close();
     await Promise.allSettled(this.router.currentRoutes.map((r) => r.target.close()));
     await Promise.allSettled([this.consumer.disconnect(), this.producer.disconnect(), this.admin?.close()]);
