@@ -63,6 +63,8 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
     const consumer = kafka.consumer(inputConsumerOptions(config.source, config.source.groupId));
     const shutdown = new AbortController();
+    // Exactly-once: the config check guarantees every sink is an exactly-once topic sink.
+    const exactlyOnce = config.sinks.some((sink) => sink.type === 'topic' && sink.exactlyOnce);
     const deadLetter = new DeadLetterWriter(producer, config.deadLetter.topic, metrics, logger, shutdown.signal);
     const app = new RouterApp(config, logger, metrics, consumer, producer, deadLetter, shutdown, undefined);
     try {
@@ -85,7 +87,8 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
         logger.info(`admin listener on ${app.admin.url} (/metrics, /healthz, /readyz${api ? ', /api/v1/destinations' : ''})`);
         options.onAdminListening?.(app.admin.url);
       }
-      await producer.connect();
+      // Exactly-once writes dead letters in its transactions and has no API: this producer would idle.
+      if (!exactlyOnce) await producer.connect();
       await app.ensureDeadLetterTopic(kafka);
       const routes = await Promise.all(config.sinks.map((sink) => app.createRoute(sink)));
       app.router.setRoutes(routes);
@@ -103,8 +106,6 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
       app.emit('fatal', describeKafkaError(payload.error, config.kafka));
     });
     const decoder = new Decoder(config.source.format, config.source.maxMessageBytes, config.schemaRegistry);
-    // Exactly-once: the config check guarantees every sink is an exactly-once topic sink.
-    const exactlyOnce = config.sinks.some((sink) => sink.type === 'topic' && sink.exactlyOnce);
     app.transactions = exactlyOnce ? new TransactionalWriter(kafka, config.source.groupId, config.source.topic, logger) : undefined;
     app.source = new KafkaSource(consumer, config.source, decoder, app.router, deadLetter, metrics, logger, app.transactions);
     await app.source.start();

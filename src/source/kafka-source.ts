@@ -178,7 +178,7 @@ export class KafkaSource {
     if (last === undefined) return;
     await writer.write(batch.partition, [...records].map(([topic, messages]) => ({ topic, messages })), String(Number(last) + 1));
     resolveOffset(last);
-    for (const p of parked) this.metrics.deadLettered.inc({ code: p.error.code, sink: '' });
+    this.deadLetter.noteParkedUndecodable(parked);
     this.metrics.commits.inc();
     this.updateLag(batch);
   }

@@ -69,6 +69,8 @@ export class TopicSink implements Sink {
     }
     const kafka = createKafka(context.kafka, context.logger, `sink-${config.name}`);
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    // Exactly-once writes this sink's records through the per-partition transactional producers; this one would idle.
+    if (config.exactlyOnce) return new TopicSink(config, producer, schemaId);
     try {
       await producer.connect();
     } catch (err) {
