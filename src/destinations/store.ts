@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { Consumer, Kafka, Producer } from 'kafkajs';
-import { createTopicIfMissing } from '../kafka/index.js';
+import type { Consumer, ITopicConfig, Kafka, Producer } from 'kafkajs';
 import type { Logger } from '../observability/logger.js';
 import type { StoredDestination } from './model.js';
 
@@ -28,18 +27,22 @@ export class DestinationStore extends EventEmitter<{ change: [ReadonlyMap<string
     this.groupId = `${topic}.reader-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   }
 
+  /** The topic as the router creates it when missing, with the dead-letter topic (one listing for both). */
+  static topicSpec(topic: string): ITopicConfig {
+    // Compacted: one record per destination id survives, a tombstone removes it.
+    return { topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] };
+  }
+
   get all(): ReadonlyMap<string, StoredDestination> {
     return this.destinations;
   }
 
-  /** Creates the topic if missing, loads every destination up to the current end, then follows. */
+  /** Loads every destination up to the current end, then follows. The topic must exist (see topicSpec). */
   async start(): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
     let ends: Map<number, bigint>;
     try {
-      // Compacted: one record per destination id survives, a tombstone removes it.
-      await createTopicIfMissing(admin, { topic: this.topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }, this.logger);
       ends = new Map((await admin.fetchTopicOffsets(this.topic)).map((p) => [p.partition, BigInt(p.high)]));
     } finally {
       await admin.disconnect();

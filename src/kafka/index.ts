@@ -1,3 +1,3 @@
 export { createKafka } from './client.js';
 export { describeKafkaError, errorChain } from './errors.js';
-export { createTopicIfMissing } from './create-topic.js';
+export { createTopicIfMissing, createTopicsIfMissing } from './create-topic.js';

@@ -10,7 +10,7 @@ import { DeadLetterWriter } from '../deadletter/dead-letter-writer.js';
 import { Decoder } from '../decode/index.js';
 import { AuditRouterError } from '../errors/index.js';
 import { buildVocabulary, compileRules } from '../filter/index.js';
-import { createKafka, createTopicIfMissing, describeKafkaError } from '../kafka/index.js';
+import { createKafka, createTopicsIfMissing, describeKafkaError } from '../kafka/index.js';
 import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { EventRouter, type Route } from '../route/event-router.js';
@@ -89,7 +89,7 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
       }
       // Exactly-once writes dead letters in its transactions and has no API: this producer would idle.
       if (!exactlyOnce) await producer.connect();
-      await app.ensureDeadLetterTopic(kafka);
+      await app.ensureTopics(kafka);
       const routes = await Promise.all(config.sinks.map((sink) => app.createRoute(sink)));
       app.router.setRoutes(routes);
       if (config.admin?.api) app.destinations = await app.loadDestinations(kafka, routes);
@@ -114,6 +114,10 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
     return app;
   }
 
+  private get destinationsTopic(): string {
+    return `${this.config.source.groupId}.destinations`;
+  }
+
   /** True once the group is joined: the readiness probe. */
   get isReady(): boolean {
     return this.readiness().ready;
@@ -132,7 +136,7 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
    * destination created before a restart receives events from the first batch.
    */
   private async loadDestinations(kafka: ReturnType<typeof createKafka>, configRoutes: readonly Route<SinkRunner>[]) {
-    const store = new DestinationStore(kafka, this.producer, `${this.config.source.groupId}.destinations`, this.logger);
+    const store = new DestinationStore(kafka, this.producer, this.destinationsTopic, this.logger);
     // The API checked the URL when it was stored; the sink checks every connection, since DNS answers change.
     const blockPrivateNetworks = !this.config.admin?.api?.allowPrivateNetworks;
     const build = (c: SinkConfig) => this.createRoute(c.type === 'webhook' && blockPrivateNetworks ? { ...c, blockPrivateNetworks } : c);
@@ -186,12 +190,13 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
     await Promise.allSettled([this.consumer.disconnect(), this.producer.disconnect(), this.admin?.close()]);
   }
 
-  /** The dead-letter topic must exist before anything is parked. */
-  private async ensureDeadLetterTopic(kafka: ReturnType<typeof createKafka>): Promise<void> {
+  /** The dead-letter topic must exist before anything is parked, and the destinations topic before it is read. */
+  private async ensureTopics(kafka: ReturnType<typeof createKafka>): Promise<void> {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      await createTopicIfMissing(admin, { topic: this.config.deadLetter.topic }, this.logger);
+      const destinations = this.config.admin?.api ? [DestinationStore.topicSpec(this.destinationsTopic)] : [];
+      await createTopicsIfMissing(admin, [{ topic: this.config.deadLetter.topic }, ...destinations], this.logger);
     } finally {
       await admin.disconnect();
     }
