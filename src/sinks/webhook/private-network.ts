@@ -47,7 +47,7 @@ function refusal(sink: string, host: string, address: string): AuditRouterError 
   const via = host === address ? '' : ` (${host} resolves to it)`;
   return new AuditRouterError(
     'AR_ERR_SINK_REJECTED',
-    `webhook ${sink}: refused to connect to ${address}${via}, a loopback, private or other special-purpose address (blockPrivateNetworks)`,
+    `webhook ${sink}: refused to connect to ${address}${via}, a loopback, link-local, special-purpose or private address (blockPrivateNetworks)`,
     { retriable: false },
   );
 }
