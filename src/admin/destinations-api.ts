@@ -12,6 +12,12 @@ import { authenticate, type ApiToken } from './bearer-auth.js';
 
 const PREFIX = '/api/v1/destinations';
 const MAX_BODY_BYTES = 64 * 1024;
+/** A destination id (a UUID) or nothing; no dot segments, percent escapes or slashes. */
+const ID = /^[A-Za-z0-9-]*$/;
+
+function rawPath(req: IncomingMessage): string {
+  return (req.url ?? '/').split('?')[0]!;
+}
 
 export type DestinationChange = 'created' | 'updated' | 'deleted';
 
@@ -37,6 +43,12 @@ class ApiError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The message names the fields, so a client that shows only the message still says what to fix. */
+function invalid(issues: readonly ConfigIssue[]): ApiError {
+  const fields = [...new Set(issues.map((i) => i.path || '(body)'))].join(', ');
+  return new ApiError(400, 'AR_ERR_API_VALIDATION', `invalid destination: ${fields}`, issues);
 }
 
 function send(res: ServerResponse, status: number, body?: unknown): void {
@@ -81,25 +93,27 @@ export function destinationsApi(options: DestinationsApiOptions): AdminRouteHand
 
   const check = async (body: unknown, existing?: StoredDestination) => {
     const parsed = parseDestinationBody(body, existing);
-    if (!parsed.ok) throw new ApiError(400, 'AR_ERR_API_VALIDATION', 'invalid destination', parsed.issues);
+    if (!parsed.ok) throw invalid(parsed.issues);
     const valid = validateDestination(parsed.input, options.vocabulary);
-    if (!valid.ok) throw new ApiError(400, 'AR_ERR_API_VALIDATION', 'invalid destination', valid.issues);
+    if (!valid.ok) throw invalid(valid.issues);
     const { name } = parsed.input;
     const taken = options.reservedNames.has(name) || [...requireStore().all.values()].some((d) => d.name === name && d.id !== existing?.id);
     if (taken) throw new ApiError(409, 'AR_ERR_API_CONFLICT', `the name ${name} is taken`);
     if (!options.allowPrivateNetworks) {
       const problem = await privateNetworkProblem(valid.config.url);
-      if (problem) throw new ApiError(400, 'AR_ERR_API_VALIDATION', 'invalid destination', [{ path: 'url', message: problem }]);
+      if (problem) throw invalid([{ path: 'url', message: problem }]);
       // The token endpoint is sent the client secret: the same policy as the destination.
       const tokenProblem = valid.config.auth && (await privateNetworkProblem(valid.config.auth.tokenUrl));
-      if (tokenProblem) throw new ApiError(400, 'AR_ERR_API_VALIDATION', 'invalid destination', [{ path: 'auth.tokenUrl', message: tokenProblem }]);
+      if (tokenProblem) throw invalid([{ path: 'auth.tokenUrl', message: tokenProblem }]);
     }
     return parsed.input;
   };
 
   const routes = async (req: IncomingMessage, res: ServerResponse, actor: ApiToken, ip: string): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://admin');
-    const id = url.pathname.slice(PREFIX.length + 1);
+    // The path as sent, not as URL normalised it: `/api/v1/destinations/../../etc` must not become the list.
+    const id = rawPath(req).slice(PREFIX.length + 1);
+    if (!ID.test(id)) throw new ApiError(404, 'AR_ERR_API_NOT_FOUND', 'no such destinations route (ids are letters, digits and -)');
     const method = req.method ?? 'GET';
     const write = method !== 'GET' && method !== 'HEAD';
     if (write && actor.readOnly) throw new ApiError(403, 'AR_ERR_API_FORBIDDEN', `token ${actor.name} is read-only`);
@@ -126,7 +140,7 @@ export function destinationsApi(options: DestinationsApiOptions): AdminRouteHand
       await options.audit('created', view, who);
       return send(res, 201, { ...view, verificationToken });
     }
-    if (id !== '' && !id.includes('/')) {
+    if (id !== '') {
       if (method === 'GET') return send(res, 200, maskedView(find(id)));
       if (method === 'PATCH') {
         const existing = find(id);
@@ -148,7 +162,7 @@ export function destinationsApi(options: DestinationsApiOptions): AdminRouteHand
   };
 
   return async (req, res) => {
-    const path = (req.url ?? '/').split('?')[0]!;
+    const path = rawPath(req);
     if (path !== PREFIX && !path.startsWith(`${PREFIX}/`)) return false;
     try {
       const actor = authenticate(req.headers.authorization, tokens);

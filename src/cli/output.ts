@@ -1,5 +1,6 @@
 import { ConfigError } from '../config/index.js';
 import { AuditRouterError, toAuditRouterError } from '../errors/index.js';
+import { maskUrlCredentials } from '../observability/mask-url.js';
 
 /** Exit codes: 0 ok, 1 a reported error (config, input, connection), 2 usage, 70 a bug (EX_SOFTWARE). */
 export const EXIT = { ok: 0, error: 1, usage: 2, internal: 70 } as const;
@@ -11,7 +12,8 @@ export const EXIT = { ok: 0, error: 1, usage: 2, internal: 70 } as const;
 export function errorLine(err: unknown): string {
   const e = toAuditRouterError(err);
   const line = `audit-router: error ${e.code}: ${e.message.replace(/\s*\n\s*/g, ' ')}`;
-  return process.env.AR_DEBUG && err instanceof Error && err.stack ? `${line}\n${err.stack}` : line;
+  // The last guard: whatever a library put in a message or stack, no URL credentials reach the terminal.
+  return maskUrlCredentials(process.env.AR_DEBUG && err instanceof Error && err.stack ? `${line}\n${err.stack}` : line);
 }
 
 /** A command-line parse error from commander ("error: unknown option '--x'\n") as our one line. */

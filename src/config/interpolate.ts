@@ -25,9 +25,8 @@ export function interpolateEnv(
   }
   if (Array.isArray(tree)) return tree.map((item, i) => interpolateEnv(item, env, issues, [...path, i]));
   if (tree !== null && typeof tree === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(tree)) out[key] = interpolateEnv(value, env, issues, [...path, key]);
-    return out;
+    // fromEntries defines keys: an assignment would turn a `__proto__` key into a prototype, hiding it from the schema.
+    return Object.fromEntries(Object.entries(tree).map(([key, value]) => [key, interpolateEnv(value, env, issues, [...path, key])]));
   }
   return tree;
 }

@@ -40,6 +40,15 @@ export class DeadLetterWriter {
   async parkUndecodable(messages: readonly UndecodableMessage[]): Promise<void> {
     if (messages.length === 0) return;
     await this.write(messages.map(undecodableRecord));
+    this.noteParkedUndecodable(messages);
+  }
+
+  /**
+   * Counts and logs undecodable messages once their records are durable. The
+   * exactly-once path writes the records in its transaction and calls this
+   * after the commit, so both paths log each message alike.
+   */
+  noteParkedUndecodable(messages: readonly UndecodableMessage[]): void {
     for (const m of messages) {
       this.metrics.deadLettered.inc({ code: m.error.code, sink: '' });
       this.logger.warn({ code: m.error.code, path: m.error.path, source: m.source }, `dead-lettered undecodable message: ${m.error.message.slice(0, 300)}`);

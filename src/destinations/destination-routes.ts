@@ -21,7 +21,10 @@ interface Running {
  */
 export class DestinationRoutes {
   private readonly running = new Map<string, Running>();
+  /** Replaced routes still delivering what they hold; close() must close them too, or their retries outlive the router. */
+  private readonly retiring = new Set<Route<SinkRunner>>();
   private queue: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(
     private readonly router: EventRouter<SinkRunner>,
@@ -32,6 +35,8 @@ export class DestinationRoutes {
   ) {}
 
   reconcile(destinations: ReadonlyMap<string, StoredDestination>): Promise<void> {
+    // A change read after close() would build a route nothing closes.
+    if (this.closed) return this.queue;
     const snapshot = new Map(destinations);
     this.queue = this.queue.then(() => this.apply(snapshot)).catch((err) => this.logger.error({ err }, 'applying destinations failed'));
     return this.queue;
@@ -47,6 +52,7 @@ export class DestinationRoutes {
       }
     }
     for (const [id, destination] of destinations) {
+      if (this.closed) break;
       if (!destination.active || this.running.has(id)) continue;
       const checked = validateDestination({ name: destination.name, active: destination.active, secretHeaders: destination.secretHeaders, sink: destination.sink }, this.vocabulary);
       if (!checked.ok) {
@@ -57,15 +63,21 @@ export class DestinationRoutes {
     }
     this.router.setRoutes([...this.configRoutes, ...[...this.running.values()].map((r) => r.route)]);
     for (const route of retired) {
-      void route.target.drain(7 * 24 * 3600_000).then(() => route.target.close());
+      this.retiring.add(route);
+      void route.target
+        .drain(7 * 24 * 3600_000)
+        .then(() => route.target.close())
+        .finally(() => this.retiring.delete(route));
     }
     if (retired.length > 0 || destinations.size > 0) {
       this.logger.info({ active: this.running.size, retired: retired.length }, `destinations applied: ${this.running.size} active`);
     }
   }
 
+  /** Waits for a change in progress (a route being built now is closed too), then closes every route, retiring ones included. */
   async close(): Promise<void> {
+    this.closed = true;
     await this.queue;
-    await Promise.allSettled([...this.running.values()].map((r) => r.route.target.close()));
+    await Promise.allSettled([...[...this.running.values()].map((r) => r.route), ...this.retiring].map((route) => route.target.close()));
   }
 }

@@ -18,6 +18,14 @@ export interface StoredDestination {
   updatedBy: string;
 }
 
+/**
+ * The webhook sink schema without `template`: a template is a path the router
+ * reads, and an API token (or write access to the destinations topic) must
+ * never make the router open a path, let alone one that blocks (a FIFO).
+ */
+const destinationSinkSchema = webhookSinkConfigSchema.omit({ template: true });
+const TEMPLATE_REFUSED = 'templates are a config-file feature: the API does not accept a template, nor does the router open one for a destination';
+
 export const MASK = '********';
 /** Sink fields that are write-only: masked in every view, and a MASK sent back keeps the stored value. */
 const SECRET_FIELDS = ['signingSecret', 'verificationToken'] as const;
@@ -54,8 +62,9 @@ export interface DestinationInput {
  * config to run, or every problem with its path.
  */
 export function validateDestination(input: DestinationInput, vocabulary: Vocabulary = buildVocabulary()): { ok: true; config: WebhookSinkConfig } | { ok: false; issues: ConfigIssue[] } {
+  // Refused before any other check, so nothing below ever sees the path.
+  if ('template' in input.sink) return { ok: false, issues: [{ path: 'template', message: TEMPLATE_REFUSED }] };
   const issues: ConfigIssue[] = [];
-  if ('template' in input.sink) issues.push({ path: 'template', message: 'body templates are set in the config file, not through the API' });
   if ('type' in input.sink && input.sink.type !== 'webhook') issues.push({ path: 'type', message: 'destinations are webhooks' });
   const { type: _type, ...sink } = input.sink;
   // A path would have the router read its own files for an API user: only PEM text is taken, and a path is never opened.
@@ -70,7 +79,7 @@ export function validateDestination(input: DestinationInput, vocabulary: Vocabul
     }
     sink.tls = pemOnly;
   }
-  const parsed = webhookSinkConfigSchema.safeParse({ ...sink, type: 'webhook', name: input.name });
+  const parsed = destinationSinkSchema.safeParse({ ...sink, type: 'webhook', name: input.name });
   if (!parsed.success) issues.push(...zodIssues(parsed.error));
   for (const field of ['events', 'exclude'] as const) {
     const rules = input.sink[field];

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { createTopicIfMissing, type GroupConsumer, type KafkaEngine, type RecordWriter } from '../kafka/index.js';
+import type { GroupConsumer, KafkaEngine, NewTopic, RecordWriter } from '../kafka/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { StoredDestination } from './model.js';
 
@@ -29,18 +29,22 @@ export class DestinationStore extends EventEmitter<{ change: [ReadonlyMap<string
     this.groupId = `${topic}.reader-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   }
 
+  /** The topic as the router creates it when missing, with the dead-letter topic (one listing for both). */
+  static topicSpec(topic: string): NewTopic {
+    // Compacted: one record per destination id survives, a tombstone removes it.
+    return { topic, numPartitions: 1, config: { 'cleanup.policy': 'compact' } };
+  }
+
   get all(): ReadonlyMap<string, StoredDestination> {
     return this.destinations;
   }
 
-  /** Creates the topic if missing, loads every destination up to the current end, then follows. */
+  /** Loads every destination up to the current end, then follows. The topic must exist (see topicSpec). */
   async start(): Promise<void> {
     const admin = this.engine.admin({ clientIdSuffix: 'destinations', quiet: this.quiet });
     let ends: Map<number, number>;
     try {
       await admin.connect();
-      // Compacted: one record per destination id survives, a tombstone removes it.
-      await createTopicIfMissing(admin, { topic: this.topic, numPartitions: 1, config: { 'cleanup.policy': 'compact' } }, this.logger);
       ends = new Map((await admin.watermarks(this.topic)).map((p) => [p.partition, p.high]));
     } finally {
       await admin.close();

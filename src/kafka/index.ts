@@ -7,4 +7,4 @@ export type { KafkaAdmin, NewTopic, PartitionMarks, GroupDescription, GroupMembe
 export type { KafkaEngine, EngineName } from './engine.js';
 export { createKafkaEngine, engineChoice, type EngineModule, type EngineChoice } from './create-engine.js';
 export { describeKafkaError, errorChain, judgeWriteFailure, type WriteFailure } from './errors.js';
-export { createTopicIfMissing } from './create-topic.js';
+export { createTopicIfMissing, createTopicsIfMissing } from './create-topic.js';

@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { maskUrlCredentials } from './mask-url.js';
 
 export type Logger = pino.Logger;
 
@@ -35,6 +36,14 @@ const REDACT = [
   '*.*.signingKey',
 ];
 
+/** pino's error serializer, with URL credentials masked in the message and stack (a library's text may quote a URL). */
+function maskedError(err: Error): pino.SerializedError {
+  const out = pino.stdSerializers.err(err);
+  if (typeof out.message === 'string') out.message = maskUrlCredentials(out.message);
+  if (typeof out.stack === 'string') out.stack = maskUrlCredentials(out.stack);
+  return out;
+}
+
 /**
  * Operational logs go to stderr as JSON lines: stdout belongs to the log sink
  * (and to CLI output) so the audit trail is never interleaved with chatter.
@@ -46,7 +55,13 @@ export function createLogger(level: string = process.env.AR_LOG_LEVEL ?? 'info',
       level,
       redact: { paths: REDACT, censor: '[redacted]' },
       base: { pid: process.pid },
-      serializers: { err: pino.stdSerializers.err },
+      serializers: { err: maskedError },
+      // URL credentials are masked in every message, whichever call site built it.
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => (typeof a === 'string' ? maskUrlCredentials(a) : a)) as Parameters<typeof method>);
+        },
+      },
     },
     typeof destination === 'number' ? pino.destination({ dest: destination, sync: true }) : destination,
   );

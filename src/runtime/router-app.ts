@@ -9,7 +9,7 @@ import { DeadLetterWriter } from '../deadletter/dead-letter-writer.js';
 import { Decoder } from '../decode/index.js';
 import { AuditRouterError } from '../errors/index.js';
 import { buildVocabulary, compileRules } from '../filter/index.js';
-import { createKafkaEngine, createTopicIfMissing, describeKafkaError, type GroupConsumer, type KafkaEngine, type RecordWriter } from '../kafka/index.js';
+import { createKafkaEngine, createTopicsIfMissing, describeKafkaError, type GroupConsumer, type KafkaEngine, type RecordWriter } from '../kafka/index.js';
 import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { EventRouter, type Route } from '../route/event-router.js';
@@ -68,6 +68,8 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
     const writer = engine.recordWriter({ quiet, allowAutoTopicCreation: true });
     const consumer = engine.groupConsumer({ ...inputConsumerOptions(config.source, config.source.groupId), quiet });
     const shutdown = new AbortController();
+    // Exactly-once: the config check guarantees every sink is an exactly-once topic sink.
+    const exactlyOnce = config.sinks.some((sink) => sink.type === 'topic' && sink.exactlyOnce);
     const deadLetter = new DeadLetterWriter(writer, config.deadLetter.topic, metrics, logger, shutdown.signal);
     const app = new RouterApp(config, logger, metrics, engine, quiet, consumer, writer, deadLetter, shutdown, undefined);
     try {
@@ -90,8 +92,9 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
         logger.info(`admin listener on ${app.admin.url} (/metrics, /healthz, /readyz${api ? ', /api/v1/destinations' : ''})`);
         options.onAdminListening?.(app.admin.url);
       }
-      await writer.connect();
-      await app.ensureDeadLetterTopic();
+      // Exactly-once writes dead letters in its transactions and has no API: this writer would idle.
+      if (!exactlyOnce) await writer.connect();
+      await app.ensureTopics();
       const routes = await Promise.all(config.sinks.map((sink) => app.createRoute(sink)));
       app.router.setRoutes(routes);
       if (config.admin?.api) app.destinations = await app.loadDestinations(routes);
@@ -101,8 +104,6 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
       throw describeKafkaError(err, config.kafka);
     }
     const decoder = new Decoder(config.source.format, config.source.maxMessageBytes, config.schemaRegistry);
-    // Exactly-once: the config check guarantees every sink is an exactly-once topic sink.
-    const exactlyOnce = config.sinks.some((sink) => sink.type === 'topic' && sink.exactlyOnce);
     app.transactions = exactlyOnce ? new ExactlyOnceWriter(engine, consumer, config.source.topic) : undefined;
     app.source = new KafkaSource(consumer, config.source, decoder, app.router, deadLetter, metrics, logger, app.transactions);
     await app.source.start((err) => app.emit('fatal', describeKafkaError(err, config.kafka)));
@@ -111,6 +112,10 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
     const kafkaEngine = `${engine.name} ${engine.version}`;
     logger.info({ topic: config.source.topic, groupId: config.source.groupId, sinks: app.router.currentRoutes.map((r) => r.name), kafkaEngine }, `audit-router running (Kafka engine: ${kafkaEngine})`);
     return app;
+  }
+
+  private get destinationsTopic(): string {
+    return `${this.config.source.groupId}.destinations`;
   }
 
   /** True once the group is joined: the readiness probe. */
@@ -131,7 +136,7 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
    * destination created before a restart receives events from the first batch.
    */
   private async loadDestinations(configRoutes: readonly Route<SinkRunner>[]) {
-    const store = new DestinationStore(this.kafkaEngine, this.writer, `${this.config.source.groupId}.destinations`, this.logger, this.quiet);
+    const store = new DestinationStore(this.kafkaEngine, this.writer, this.destinationsTopic, this.logger, this.quiet);
     // The API checked the URL when it was stored; the sink checks every connection, since DNS answers change.
     const blockPrivateNetworks = !this.config.admin?.api?.allowPrivateNetworks;
     const build = (c: SinkConfig) => this.createRoute(c.type === 'webhook' && blockPrivateNetworks ? { ...c, blockPrivateNetworks } : c);
@@ -179,17 +184,20 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
   private async teardown(): Promise<void> {
     this.shutdown.abort();
     await this.destinations?.store.stop().catch(() => undefined);
+    // After the store stopped (no new changes): waits for one being applied, and closes retiring destinations too.
+    await this.destinations?.routes.close();
     await this.transactions?.close();
     await Promise.allSettled(this.router.currentRoutes.map((r) => r.target.close()));
     await Promise.allSettled([this.consumer.close(), this.writer.close(), this.admin?.close()]);
   }
 
-  /** The dead-letter topic must exist before anything is parked. */
-  private async ensureDeadLetterTopic(): Promise<void> {
+  /** The dead-letter topic must exist before anything is parked, and the destinations topic before it is read. */
+  private async ensureTopics(): Promise<void> {
     const admin = this.kafkaEngine.admin({ quiet: this.quiet });
     try {
       await admin.connect();
-      await createTopicIfMissing(admin, { topic: this.config.deadLetter.topic }, this.logger);
+      const destinations = this.config.admin?.api ? [DestinationStore.topicSpec(this.destinationsTopic)] : [];
+      await createTopicsIfMissing(admin, [{ topic: this.config.deadLetter.topic }, ...destinations], this.logger);
     } finally {
       await admin.close();
     }

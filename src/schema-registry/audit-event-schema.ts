@@ -1,6 +1,7 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { AuditRouterError } from '../errors/index.js';
 import { auditEventSchemaText, auditEventType, type AuditEvent } from '../event/index.js';
+import { maskUrlCredentials } from '../observability/mask-url.js';
 import type { RegistryConnection } from './fetch-schema.js';
 
 const AVRO_SCHEMA = { type: SchemaType.AVRO, schema: auditEventSchemaText } as const;
@@ -8,7 +9,7 @@ const AVRO_SCHEMA = { type: SchemaType.AVRO, schema: auditEventSchemaText } as c
 function registryError(err: unknown, url: string, subject: string): AuditRouterError {
   const status = (err as { status?: unknown }).status;
   // The library prefixes every message, a refused connection's included, with a status: it says nothing true.
-  const reason = (err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err)).replace(/^Confluent_Schema_Registry - Error, status \d+: /, '');
+  const reason = maskUrlCredentials(err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err)).replace(/^Confluent_Schema_Registry - Error, status \d+: /, '');
   if (status === 409 || status === 422 || (err as { name?: unknown }).name === 'ConfluentSchemaRegistryCompatibilityError') {
     // The subject holds a schema ours is incompatible with: no retry fixes that, the operator must.
     return new AuditRouterError('AR_ERR_REGISTRY_REJECTED', `schema registry refused schemas/audit-event.avsc under subject ${subject}: ${reason}`, {
@@ -16,7 +17,7 @@ function registryError(err: unknown, url: string, subject: string): AuditRouterE
       ...(typeof status === 'number' ? { status } : {}),
     });
   }
-  return new AuditRouterError('AR_ERR_REGISTRY_UNAVAILABLE', `cannot register the audit event schema at ${url} (subject ${subject}): ${reason}`, {
+  return new AuditRouterError('AR_ERR_REGISTRY_UNAVAILABLE', `cannot register the audit event schema at ${maskUrlCredentials(url)} (subject ${subject}): ${reason}`, {
     cause: err,
     ...(typeof status === 'number' ? { status } : {}),
   });

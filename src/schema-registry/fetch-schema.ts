@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { AuditRouterError } from '../errors/index.js';
+import { maskUrlCredentials } from '../observability/mask-url.js';
 
 export interface RegistryConnection {
   /** Base of the Confluent-compatible API, e.g. http://127.0.0.1:8081/apis/ccompat/v7 */
@@ -31,7 +32,7 @@ export async function fetchSchemaById(registry: RegistryConnection, id: number, 
     status = res.statusCode;
     body = await res.body.text();
   } catch (err) {
-    throw new AuditRouterError('AR_ERR_REGISTRY_UNAVAILABLE', `schema registry unreachable: ${(err as { code?: string }).code ?? (err as Error).message}`, { cause: err });
+    throw new AuditRouterError('AR_ERR_REGISTRY_UNAVAILABLE', `schema registry unreachable: ${(err as { code?: string }).code ?? maskUrlCredentials((err as Error).message)}`, { cause: err });
   }
   if (status === 404) {
     throw new AuditRouterError('AR_ERR_DECODE_UNKNOWN_SCHEMA', `schema id ${id} is not in the registry`);

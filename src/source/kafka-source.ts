@@ -187,7 +187,7 @@ export class KafkaSource {
     this.pipeline.flushMetrics();
     if (last === undefined) return undefined;
     await writer.write(batch.partition, [...records].map(([topic, list]) => ({ topic, records: list })), last + 1);
-    for (const p of parked) this.metrics.deadLettered.inc({ code: p.error.code, sink: '' });
+    this.deadLetter.noteParkedUndecodable(parked);
     this.metrics.commits.inc();
     this.updateLag(batch);
     return last;

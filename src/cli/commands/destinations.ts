@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { request } from 'undici';
 import { AuditRouterError } from '../../errors/index.js';
+import { maskUrlCredentials } from '../../observability/mask-url.js';
 import { fail } from '../output.js';
 import { readInput } from '../read-input.js';
 
@@ -21,7 +22,7 @@ async function call(opts: ApiOptions, method: string, path: string, body?: strin
       body,
     });
   } catch (err) {
-    throw new AuditRouterError('AR_ERR_KAFKA_CONNECTION', `admin API at ${opts.url} unreachable: ${(err as { code?: string }).code ?? (err as Error).message}`);
+    throw new AuditRouterError('AR_ERR_KAFKA_CONNECTION', `admin API at ${maskUrlCredentials(opts.url)} unreachable: ${(err as { code?: string }).code ?? (err as Error).message}`);
   }
   const text = await res.body.text();
   if (res.statusCode >= 300) {

@@ -5,6 +5,7 @@ import { loadConfigFile, type Config } from '../../config/index.js';
 import { AuditRouterError, toAuditRouterError } from '../../errors/index.js';
 import { parseJsonEvent, type AuditEvent } from '../../event/index.js';
 import { createLogger } from '../../observability/logger.js';
+import { maskUrlCredentials } from '../../observability/mask-url.js';
 import { createAuditPublisher, type AuditPublisher, type AuditPublisherOptions, type EventKey } from '../../publisher/index.js';
 import { EXIT, errorLine, fail } from '../output.js';
 
@@ -68,7 +69,7 @@ function avroOption(flags: ProduceFlags, config: Config | undefined): AuditPubli
     return undefined;
   }
   if (flags.registry !== undefined) {
-    if (!URL.canParse(flags.registry) || !/^https?:$/.test(new URL(flags.registry).protocol)) throw usage(`--registry: expected an http(s) URL, got ${JSON.stringify(flags.registry)}`);
+    if (!URL.canParse(flags.registry) || !/^https?:$/.test(new URL(flags.registry).protocol)) throw usage(`--registry: expected an http(s) URL, got ${JSON.stringify(maskUrlCredentials(flags.registry))}`);
     return { registryUrl: flags.registry };
   }
   const registry = config?.schemaRegistry;

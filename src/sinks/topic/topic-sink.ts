@@ -52,6 +52,8 @@ export class TopicSink implements Sink {
       schemaId = await registerAuditEventSchema(context.schemaRegistry, `${config.topic}-value`);
     }
     const writer = context.kafkaEngine.recordWriter({ clientIdSuffix: `sink-${config.name}`, compression: config.compression });
+    // Exactly-once writes this sink's records through the per-partition transactional writers; this one would idle.
+    if (config.exactlyOnce) return new TopicSink(config, writer, schemaId);
     try {
       await writer.connect();
     } catch (err) {

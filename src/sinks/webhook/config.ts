@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { commonSinkFields } from '../common-config.js';
-import { headerNameProblem, SAFE_HEADER_VALUE } from './header-rules.js';
+import { headerNameProblem, OBJECT_PROPERTY_NAMES, SAFE_HEADER_VALUE } from './header-rules.js';
 import { loadTemplate } from './load-template.js';
 import { keyPairProblem, loadPem } from './load-tls.js';
 import { standardSecretProblem } from './standard-webhooks.js';
@@ -8,7 +8,15 @@ import { standardSecretProblem } from './standard-webhooks.js';
 const MAX_HEADERS = 20;
 const headerValueRule = 'must be printable ASCII: no CR, LF, NUL or other control characters';
 
-const headers = z
+/** Checked on the raw input: once copied into a record, a `__proto__` key is gone without a trace. */
+const noPrototypeKeys = z.unknown().superRefine((value, ctx) => {
+  if (value === null || typeof value !== 'object') return;
+  for (const name of Object.keys(value)) {
+    if (OBJECT_PROPERTY_NAMES.has(name.toLowerCase())) ctx.addIssue({ code: 'custom', path: [name], message: `header name ${JSON.stringify(name)} is a JavaScript object property name, refused` });
+  }
+});
+
+const headerRecord = z
   .record(z.string(), z.string().regex(SAFE_HEADER_VALUE, headerValueRule))
   .superRefine((record, ctx) => {
     const names = Object.keys(record);
@@ -22,6 +30,7 @@ const headers = z
       seen.add(name.toLowerCase());
     }
   });
+const headers = noPrototypeKeys.pipe(headerRecord);
 
 const url = z
   .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })

@@ -26,6 +26,13 @@ const RESERVED_EXACT = new Set([
   'expect',
 ]);
 
+/**
+ * Valid HTTP tokens, but property names with a meaning to JavaScript objects:
+ * copied into a record, `__proto__` is silently dropped (or sets a prototype),
+ * so they are refused by name, on the input, before any copy.
+ */
+export const OBJECT_PROPERTY_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** Why a configured header name cannot be used, or undefined when it can. */
 export function headerNameProblem(name: string): string | undefined {
   if (!HEADER_NAME.test(name)) return 'is not a valid HTTP header name (letters, digits and !#$%&\'*+-.^_`|~ only)';

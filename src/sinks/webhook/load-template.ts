@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { compileTemplate, TemplateError, type CompiledTemplate } from './template.js';
@@ -23,6 +23,12 @@ export function readProblem(err: unknown): string {
 export function loadTemplate(path: string, ctx: z.RefinementCtx<string>): CompiledTemplate {
   let source: string;
   try {
+    // stat does not open: a FIFO or a device would block the read (and the event loop) until someone writes to it.
+    const stat = statSync(resolve(path));
+    if (!stat.isFile()) {
+      ctx.addIssue({ code: 'custom', message: `${PREFIX}cannot read ${path} (${stat.isDirectory() ? 'is a directory' : 'not a regular file'})` });
+      return z.NEVER;
+    }
     source = readFileSync(resolve(path), 'utf8');
   } catch (err) {
     ctx.addIssue({ code: 'custom', message: `${PREFIX}cannot read ${path} (${readProblem(err)})` });

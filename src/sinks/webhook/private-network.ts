@@ -1,46 +1,54 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
+import ipaddr from 'ipaddr.js';
 import { buildConnector } from 'undici';
 import { AuditRouterError } from '../../errors/index.js';
 
+/** IANA's global unicast allocation: every other IPv6 block is special-purpose, reserved or unassigned. */
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
+
 /**
- * Loopback, link-local, private and unspecified addresses: where a webhook
- * created by an API user must not send audit events (and signed requests),
- * since every router instance would otherwise send them into its own network.
+ * The address as the WHATWG URL parser writes it (IPv6 in hex groups), or
+ * undefined when it is not an IP address. ipaddr.js reads a dotted tail such
+ * as `::8.8.8.8` as IPv4-mapped (::ffff:8.8.8.8), which would judge an
+ * IPv4-compatible address by the IPv4 address it carries.
  */
-const blocked = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.168.0.0', 16],
-] as const) {
-  blocked.addSubnet(net, prefix, 'ipv4');
-}
-for (const [net, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-] as const) {
-  blocked.addSubnet(net, prefix, 'ipv6');
+function canonicalAddress(address: string): string | undefined {
+  const family = isIP(address);
+  if (family === 4) return address;
+  if (family !== 6) return undefined;
+  try {
+    return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  } catch {
+    return undefined;
+  }
 }
 
+/**
+ * Whether a webhook created by an API user must not reach this address:
+ * anything but a global unicast address. ipaddr.js names IANA's
+ * special-purpose ranges (loopback, private, link-local, CGNAT, benchmarking,
+ * documentation, multicast, 6to4, NAT64…) and anything in one is refused, so
+ * the list is the maintained registry's, not ours. IPv4-mapped addresses are
+ * judged as the IPv4 address they carry; IPv4-compatible ones (`::a.b.c.d`,
+ * deprecated) and everything else outside 2000::/3 are refused. An address that
+ * does not parse is refused too: it cannot be shown to be public.
+ */
 export function isPrivateAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return blocked.check(mapped[1]!, 'ipv4');
-  return blocked.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+  const canonical = canonicalAddress(address);
+  if (canonical === undefined) return true;
+  let parsed = ipaddr.parse(canonical);
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  if (parsed.range() !== 'unicast') return true;
+  return parsed.kind() === 'ipv6' && !parsed.match(GLOBAL_UNICAST_V6);
 }
 
 function refusal(sink: string, host: string, address: string): AuditRouterError {
   const via = host === address ? '' : ` (${host} resolves to it)`;
   return new AuditRouterError(
     'AR_ERR_SINK_REJECTED',
-    `webhook ${sink}: refused to connect to ${address}${via}, a loopback, link-local or private address (blockPrivateNetworks)`,
+    `webhook ${sink}: refused to connect to ${address}${via}, a loopback, link-local, special-purpose or private address (blockPrivateNetworks)`,
     { retriable: false },
   );
 }

@@ -7,7 +7,7 @@ import { Deadline } from './deadline.js';
 import { OAuth2TokenSource } from './oauth2-token.js';
 import { publicOnlyConnector, type TlsOptions } from './private-network.js';
 import { redirectTarget } from './redirect.js';
-import { quoteBody } from './redact.js';
+import { longestSecretForm, quoteBody } from './redact.js';
 import { batchHeaders, VERIFICATION_TOKEN_HEADER } from './request-headers.js';
 import { QUOTED_BODY_BYTES, parseRetryAfter, readCapped, statusError } from './response.js';
 import { SIGNATURE_HEADER, signBody } from './signature.js';
@@ -123,7 +123,7 @@ export class WebhookSink implements Sink {
   private async statusError(response: Dispatcher.ResponseData, note: string | undefined, token: string | undefined) {
     const sensitive = token === undefined ? this.sensitive : [...this.sensitive, token];
     // Room to find a secret that straddles the quoted prefix's end before cutting it.
-    const keepBytes = QUOTED_BODY_BYTES + Math.max(0, ...sensitive.map((v) => Buffer.byteLength(v)));
+    const keepBytes = QUOTED_BODY_BYTES + longestSecretForm(sensitive);
     const prefix = await readCapped(response.body, this.config.maxResponseBytes, keepBytes).catch(() => Buffer.alloc(0));
     return statusError({
       sink: this.name,

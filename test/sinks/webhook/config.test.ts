@@ -1,11 +1,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, validateConfig, type ConfigIssue } from '../../../src/config/index.js';
 import type { WebhookSinkConfig } from '../../../src/sinks/webhook/index.js';
 import { makeEvent } from '../../helpers/events.js';
+import { runCli } from '../../helpers/router-process.js';
 
 const SECRET = 'RECOGNISABLE-SECRET-7f3a9c';
 let dir: string;
@@ -170,4 +172,23 @@ test('the signing secret never appears in a config error, whatever else is wrong
   });
   assert.ok(issues.length >= 4, JSON.stringify(issues));
   assert.ok(!message.includes(SECRET), message);
+});
+
+test('header names __proto__, constructor and prototype are refused, not silently dropped', () => {
+  for (const name of ['__proto__', 'constructor', 'prototype']) {
+    // JSON.parse makes __proto__ an own key, as a YAML or JSON config file does; a literal would set a prototype.
+    const headers = JSON.parse(`{"${name}": "x"}`) as Record<string, string>;
+    assertIssue({ url: 'https://siem.example.com/audit', headers }, `sinks[0].headers.${name}`, /object property name/);
+  }
+});
+
+test('a template path naming a FIFO fails at load without opening it (an open would block until a writer came)', async () => {
+  const fifo = join(dir, 'template.fifo');
+  execFileSync('mkfifo', [fifo]);
+  // The CLI, not this process: were the FIFO opened, the open would block its event loop, not the test's.
+  const file = join(dir, 'fifo-router.json');
+  await writeFile(file, JSON.stringify(tree({ url: 'https://siem.example.com/audit', template: fifo })));
+  const result = await runCli(['validate-config', '-c', file]);
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /AR_ERR_CONFIG_INVALID[\s\S]*sinks\[0\]\.template: AR_ERR_CONFIG_TEMPLATE: cannot read .*template\.fifo \(not a regular file\)/);
 });
