@@ -1,3 +1,12 @@
-export { createKafka } from './client.js';
+export type { TopicPartition, TopicPartitionOffset, RecordHeaders, KafkaRecord, RecordBatch, OutgoingRecord, TopicRecords } from './types.js';
+export { headerText } from './types.js';
+export type { ClientOptions } from './client-options.js';
+export type { GroupConsumer, GroupConsumerOptions, GroupConsumerRun, BatchControl, BatchHandler } from './group-consumer.js';
+export type { RecordWriter, RecordWriterOptions, TransactionalWriter, TransactionalWriterOptions } from './record-writer.js';
+export type { KafkaAdmin, NewTopic, PartitionMarks, GroupDescription, GroupMember } from './admin.js';
+export type { KafkaEngine, EngineName } from './engine.js';
+export { createKafkaEngine, engineChoice, type EngineModule, type EngineChoice } from './create-engine.js';
 export { describeKafkaError, errorChain } from './errors.js';
 export { createTopicIfMissing } from './create-topic.js';
+// Until every caller goes through createKafkaEngine (next commits).
+export { createKafka } from './kafkajs/client.js';

@@ -7,7 +7,7 @@ import pino from 'pino';
 import type { KafkaConfig } from '../../src/config/index.js';
 import { AuditRouterError } from '../../src/errors/index.js';
 import { createKafka, describeKafkaError } from '../../src/kafka/index.js';
-import { pinoLogCreator } from '../../src/kafka/log-creator.js';
+import { pinoLogCreator } from '../../src/kafka/kafkajs/log-creator.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { createTopic, deleteTopics } from '../helpers/kafka.js';
 

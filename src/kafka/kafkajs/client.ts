@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { Kafka, type KafkaConfig as KafkaJsConfig, type SASLOptions } from 'kafkajs';
-import type { KafkaConfig } from '../config/types.js';
-import { AuditRouterError } from '../errors/index.js';
-import type { Logger } from '../observability/logger.js';
+import type { KafkaConfig } from '../../config/types.js';
+import { AuditRouterError } from '../../errors/index.js';
+import type { Logger } from '../../observability/logger.js';
 import { kafkajsLevelFor, pinoLogCreator } from './log-creator.js';
 
 function readPem(file: string, field: string): string {

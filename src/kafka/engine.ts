@@ -1,0 +1,22 @@
+import type { KafkaAdmin } from './admin.js';
+import type { ClientOptions } from './client-options.js';
+import type { GroupConsumer, GroupConsumerOptions } from './group-consumer.js';
+import type { RecordWriter, RecordWriterOptions, TransactionalWriter, TransactionalWriterOptions } from './record-writer.js';
+
+export const ENGINE_NAMES = ['kafkajs', 'librdkafka'] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
+
+/**
+ * One Kafka client library behind the project's interfaces, configured once
+ * from `kafka` (brokers, TLS, SASL, timeouts, assignor). Creating a client
+ * does not connect it: connect() does.
+ */
+export interface KafkaEngine {
+  readonly name: EngineName;
+  /** The client library's version (librdkafka's own version for librdkafka). */
+  readonly version: string;
+  groupConsumer(options: GroupConsumerOptions): GroupConsumer;
+  recordWriter(options?: RecordWriterOptions): RecordWriter;
+  transactionalWriter(options: TransactionalWriterOptions): TransactionalWriter;
+  admin(options?: ClientOptions): KafkaAdmin;
+}
