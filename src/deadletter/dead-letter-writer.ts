@@ -1,6 +1,6 @@
-import type { Message, Producer } from 'kafkajs';
 import type { AuditRouterError } from '../errors/index.js';
 import type { SourceCoordinates } from '../event/index.js';
+import type { OutgoingRecord, RecordWriter } from '../kafka/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { fullJitterDelay, sleep } from '../retry/index.js';
@@ -15,7 +15,7 @@ export interface UndecodableMessage {
 }
 
 /** The dead-letter record of a message that is not an event: its own bytes and key, and why. */
-export function undecodableRecord(m: UndecodableMessage): Message {
+export function undecodableRecord(m: UndecodableMessage): OutgoingRecord {
   return { key: m.key, value: m.value, headers: deadLetterHeaders('decode', m.error, m.source) };
 }
 
@@ -29,7 +29,7 @@ const RETRY = { initialBackoffMs: 200, maxBackoffMs: 10_000, maxElapsedMs: 0 };
  */
 export class DeadLetterWriter {
   constructor(
-    private readonly producer: Producer,
+    private readonly writer: RecordWriter,
     readonly topic: string,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
@@ -66,10 +66,10 @@ export class DeadLetterWriter {
     );
   }
 
-  private async write(messages: Message[]): Promise<void> {
+  private async write(records: OutgoingRecord[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.producer.send({ topic: this.topic, acks: -1, messages });
+        await this.writer.send([{ topic: this.topic, records }]);
         return;
       } catch (err) {
         if (this.signal.aborted) throw err;

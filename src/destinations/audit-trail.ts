@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Producer } from 'kafkajs';
+import type { RecordWriter } from '../kafka/index.js';
 import type { AuditEvent } from '../event/index.js';
 
 /**
@@ -7,7 +7,7 @@ import type { AuditEvent } from '../event/index.js';
  * event (`destination:created|updated|deleted`, the token's name as actor,
  * secrets masked) in the input topic, routed like any other event.
  */
-export function destinationAuditTrail(producer: Producer, topic: string) {
+export function destinationAuditTrail(writer: RecordWriter, topic: string) {
   return async (change: 'created' | 'updated' | 'deleted', view: Record<string, unknown>, actor: { name: string; ip: string }): Promise<void> => {
     const event: AuditEvent = {
       id: randomUUID(),
@@ -19,6 +19,6 @@ export function destinationAuditTrail(producer: Producer, topic: string) {
       payload: view,
       timestamp: new Date().toISOString(),
     };
-    await producer.send({ topic, acks: -1, messages: [{ key: `destination/${String(view.id)}`, value: JSON.stringify(event) }] });
+    await writer.send([{ topic, records: [{ key: `destination/${String(view.id)}`, value: JSON.stringify(event) }] }]);
   };
 }

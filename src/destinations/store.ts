@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { Consumer, Kafka, Producer } from 'kafkajs';
-import { createTopicIfMissing } from '../kafka/index.js';
+import { createTopicIfMissing, type GroupConsumer, type KafkaEngine, type RecordWriter } from '../kafka/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { StoredDestination } from './model.js';
 
@@ -14,15 +13,17 @@ import type { StoredDestination } from './model.js';
  */
 export class DestinationStore extends EventEmitter<{ change: [ReadonlyMap<string, StoredDestination>] }> {
   private readonly destinations = new Map<string, StoredDestination>();
-  private consumer: Consumer | undefined;
+  private consumer: GroupConsumer | undefined;
   private readonly groupId: string;
-  private onRead: ((partition: number, nextOffset: bigint) => void) | undefined;
+  private onRead: ((partition: number, nextOffset: number) => void) | undefined;
 
   constructor(
-    private readonly kafka: Kafka,
-    private readonly producer: Producer,
+    private readonly engine: KafkaEngine,
+    private readonly writer: RecordWriter,
     readonly topic: string,
     private readonly logger: Logger,
+    /** While true (router start-up), the clients' own errors are logged at debug. */
+    private readonly quiet: () => boolean = () => false,
   ) {
     super();
     this.groupId = `${topic}.reader-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
@@ -34,24 +35,24 @@ export class DestinationStore extends EventEmitter<{ change: [ReadonlyMap<string
 
   /** Creates the topic if missing, loads every destination up to the current end, then follows. */
   async start(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    let ends: Map<number, bigint>;
+    const admin = this.engine.admin({ clientIdSuffix: 'destinations', quiet: this.quiet });
+    let ends: Map<number, number>;
     try {
+      await admin.connect();
       // Compacted: one record per destination id survives, a tombstone removes it.
-      await createTopicIfMissing(admin, { topic: this.topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }, this.logger);
-      ends = new Map((await admin.fetchTopicOffsets(this.topic)).map((p) => [p.partition, BigInt(p.high)]));
+      await createTopicIfMissing(admin, { topic: this.topic, numPartitions: 1, config: { 'cleanup.policy': 'compact' } }, this.logger);
+      ends = new Map((await admin.watermarks(this.topic)).map((p) => [p.partition, p.high]));
     } finally {
-      await admin.disconnect();
+      await admin.close();
     }
     // Loaded = every partition read up to the end it had when we started.
-    const pending = new Map([...ends].filter(([, end]) => end > 0n));
+    const pending = new Map([...ends].filter(([, end]) => end > 0));
     const loaded =
       pending.size === 0
         ? Promise.resolve()
         : new Promise<void>((resolve) => {
             this.onRead = (partition, next) => {
-              if (next < (pending.get(partition) ?? 0n)) return;
+              if (next < (pending.get(partition) ?? 0)) return;
               pending.delete(partition);
               if (pending.size === 0) {
                 this.onRead = undefined;
@@ -59,15 +60,15 @@ export class DestinationStore extends EventEmitter<{ change: [ReadonlyMap<string
               }
             };
           });
-    this.consumer = this.kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 100 });
+    this.consumer = this.engine.groupConsumer({ groupId: this.groupId, clientIdSuffix: 'destinations', quiet: this.quiet, fetch: { maxWaitMs: 100 } });
     await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        for (const message of batch.messages) this.apply(message.key?.toString() ?? '', message.value);
-        if (batch.messages.length > 0) this.emit('change', this.destinations);
-        this.onRead?.(batch.partition, BigInt(batch.lastOffset()) + 1n);
+    await this.consumer.run(this.topic, {
+      fromBeginning: true,
+      eachBatch: async (batch) => {
+        for (const record of batch.records) this.apply(record.key?.toString() ?? '', record.value);
+        if (batch.records.length > 0) this.emit('change', this.destinations);
+        this.onRead?.(batch.partition, batch.nextOffset);
+        return batch.records.at(-1)?.offset;
       },
     });
     await loaded;
@@ -89,22 +90,25 @@ export class DestinationStore extends EventEmitter<{ change: [ReadonlyMap<string
 
   /** Writes a destination; resolves once Kafka has it (not once every instance applied it). */
   async put(destination: StoredDestination): Promise<void> {
-    await this.producer.send({ topic: this.topic, acks: -1, messages: [{ key: destination.id, value: JSON.stringify(destination) }] });
+    await this.writer.send([{ topic: this.topic, records: [{ key: destination.id, value: JSON.stringify(destination) }] }]);
     this.destinations.set(destination.id, destination);
     this.emit('change', this.destinations);
   }
 
   async remove(id: string): Promise<void> {
-    await this.producer.send({ topic: this.topic, acks: -1, messages: [{ key: id, value: null }] });
+    await this.writer.send([{ topic: this.topic, records: [{ key: id, value: null }] }]);
     this.destinations.delete(id);
     this.emit('change', this.destinations);
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
-    const admin = this.kafka.admin();
-    await admin.connect();
-    await admin.deleteGroups([this.groupId]).catch(() => undefined);
-    await admin.disconnect();
+    await this.consumer?.close();
+    const admin = this.engine.admin({ clientIdSuffix: 'destinations', quiet: this.quiet });
+    try {
+      await admin.connect();
+      await admin.deleteGroups([this.groupId]).catch(() => undefined);
+    } finally {
+      await admin.close();
+    }
   }
 }

@@ -41,8 +41,36 @@ function withoutSecret(message: string, config: Partial<KafkaConfig> | undefined
   return password ? message.split(password).join('[redacted]') : message;
 }
 
+/** Broker answers that say "these records will never be accepted", whatever we retry. */
+const REJECTING_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'INVALID_TOPIC_EXCEPTION']);
+
+/** Why a write failed, as a sink needs to know it. */
+export interface WriteFailure {
+  /** The records will never be accepted as they are: retrying cannot help. */
+  rejected: boolean;
+  /** The innermost reason, for the message. */
+  reason: string;
+}
+
 /**
- * Maps whatever kafkajs threw to one of our codes with a one-line message an
+ * Judges a failed write by its innermost error: kafkajs wraps a refused
+ * connection in "retries exceeded" (retriable: false), which says nothing
+ * about whether the next attempt can succeed. Credentials and ACLs are the
+ * operator's problem, not the records': those are never "rejected".
+ * Anything that is not a client error (a bug in our own code) is rejected.
+ */
+export function judgeWriteFailure(err: unknown): WriteFailure {
+  const chain = errorChain(err) as (ErrorLike & { type?: unknown; retriable?: unknown })[];
+  const root = chain.at(-1);
+  const reason = typeof root?.message === 'string' ? root.message : String(err);
+  const isClientError = chain.some((e) => typeof e.name === 'string' && e.name.startsWith('KafkaJS'));
+  const authProblem = root?.name === 'KafkaJSSASLAuthenticationError' || (typeof root?.type === 'string' && root.type.endsWith('AUTHORIZATION_FAILED'));
+  const rejected = !authProblem && ((typeof root?.type === 'string' && REJECTING_TYPES.has(root.type)) || root?.retriable === false || !isClientError);
+  return { rejected, reason };
+}
+
+/**
+ * Maps whatever the Kafka client threw to one of our codes with a one-line message an
  * operator can act on. Pass the config to name the brokers and SASL user;
  * the password never appears (kafkajs does not put it in messages, and any
  * occurrence is blanked all the same).

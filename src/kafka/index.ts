@@ -6,7 +6,5 @@ export type { RecordWriter, RecordWriterOptions, TransactionalWriter, Transactio
 export type { KafkaAdmin, NewTopic, PartitionMarks, GroupDescription, GroupMember } from './admin.js';
 export type { KafkaEngine, EngineName } from './engine.js';
 export { createKafkaEngine, engineChoice, type EngineModule, type EngineChoice } from './create-engine.js';
-export { describeKafkaError, errorChain } from './errors.js';
+export { describeKafkaError, errorChain, judgeWriteFailure, type WriteFailure } from './errors.js';
 export { createTopicIfMissing } from './create-topic.js';
-// Until every caller goes through createKafkaEngine (next commits).
-export { createKafka } from './kafkajs/client.js';

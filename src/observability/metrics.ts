@@ -23,6 +23,7 @@ export class Metrics {
   readonly buffered = new Gauge({ name: 'audit_router_sink_buffered_events', help: 'Events held by a sink (queued and in flight).', labelNames: ['sink'], registers: [this.registry] });
   readonly circuit = new Gauge({ name: 'audit_router_sink_circuit_state', help: "A sink's circuit breaker: 0 closed, 1 open, 2 half-open.", labelNames: ['sink'], registers: [this.registry] });
   readonly lag = new Gauge({ name: 'audit_router_consumer_lag', help: 'Messages between the last one read and the high watermark, per partition (the committed offset may trail the last one read).', labelNames: ['topic', 'partition'], registers: [this.registry] });
+  readonly info = new Gauge({ name: 'audit_router_info', help: 'Always 1; the labels say which Kafka engine (and client version) this router uses.', labelNames: ['engine', 'version'], registers: [this.registry] });
   readonly commits = new Counter({ name: 'audit_router_offset_commits_total', help: 'Offset commits sent to the group coordinator.', registers: [this.registry] });
 
   constructor({ defaultMetrics = false }: { defaultMetrics?: boolean } = {}) {

@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import type { KafkaAdmin } from '../kafka/index.js';
 import type { PartitionMarks } from './watermarks.js';
 
 /** One partition as the group sees it. `committed` is undefined when the group never committed there. */
@@ -12,13 +12,9 @@ export interface LagRow extends PartitionMarks {
  * committed, the lag counts from where the group would start: the oldest
  * offset with source.fromBeginning, else the end.
  */
-export async function groupLag(admin: Admin, groupId: string, topic: string, marks: readonly PartitionMarks[], fromBeginning: boolean): Promise<LagRow[]> {
-  const [fetched] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  const committed = new Map((fetched?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-  return lagRows(marks, (partition) => {
-    const offset = committed.get(partition);
-    return offset === undefined || offset < 0 ? undefined : offset;
-  }, fromBeginning);
+export async function groupLag(admin: KafkaAdmin, groupId: string, topic: string, marks: readonly PartitionMarks[], fromBeginning: boolean): Promise<LagRow[]> {
+  const committed = new Map((await admin.groupOffsets(groupId, topic)).map((p) => [p.partition, p.offset]));
+  return lagRows(marks, (partition) => committed.get(partition), fromBeginning);
 }
 
 /** The rows the group would have with these offsets committed (a reset's "after"). */

@@ -1,6 +1,6 @@
-import type { Admin } from 'kafkajs';
 import type { OffsetSpec } from '../cli/offset-spec.js';
 import { AuditRouterError } from '../errors/index.js';
+import type { KafkaAdmin } from '../kafka/index.js';
 import type { PartitionMarks } from './watermarks.js';
 
 /**
@@ -9,7 +9,7 @@ import type { PartitionMarks } from './watermarks.js';
  * one past the end means "the end". Per-partition specs name only their
  * partitions; every other form names all of them.
  */
-export async function resolveOffsets(admin: Admin, topic: string, spec: OffsetSpec, marks: readonly PartitionMarks[], option: string): Promise<Map<number, number>> {
+export async function resolveOffsets(admin: KafkaAdmin, topic: string, spec: OffsetSpec, marks: readonly PartitionMarks[], option: string): Promise<Map<number, number>> {
   const byPartition = new Map(marks.map((m) => [m.partition, m]));
   const raw = new Map<number, number>();
   switch (spec.kind) {
@@ -31,8 +31,8 @@ export async function resolveOffsets(admin: Admin, topic: string, spec: OffsetSp
       }
       break;
     case 'time':
-      // kafkajs answers the high watermark for a partition with nothing at or after the time.
-      for (const p of await admin.fetchTopicOffsetsByTimestamp(topic, spec.ms)) raw.set(p.partition, Number(p.offset));
+      // A partition with nothing at or after the time answers its high watermark.
+      for (const p of await admin.offsetsForTime(topic, spec.ms)) raw.set(p.partition, p.offset);
       break;
   }
   const clamped = new Map<number, number>();

@@ -1,8 +1,7 @@
-import type { Message, Producer } from 'kafkajs';
 import type { KafkaConfig } from '../config/index.js';
 import { AuditRouterError } from '../errors/index.js';
 import { canonicalJson, entityKey, validateAuditEvent, type AuditEvent } from '../event/index.js';
-import { createKafka, describeKafkaError } from '../kafka/index.js';
+import { createKafkaEngine, describeKafkaError, type OutgoingRecord, type RecordWriter } from '../kafka/index.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
 import { encodeAvroFrame, registerAuditEventSchema } from '../schema-registry/index.js';
 
@@ -18,6 +17,8 @@ export interface AuditPublisherOptions {
   sasl?: KafkaConfig['sasl'];
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** The Kafka client, as the router's kafka.engine (unset: AR_KAFKA_ENGINE, else auto). */
+  engine?: KafkaConfig['engine'];
   /** Write Confluent-framed Avro instead of JSON, registering schemas/audit-event.avsc under `<topic>-value`. */
   avro?: { registryUrl: string; username?: string; password?: string };
   logger?: Logger;
@@ -55,6 +56,7 @@ function kafkaConfig(options: AuditPublisherOptions): KafkaConfig {
     sasl,
     connectionTimeoutMs: options.connectionTimeoutMs ?? 3_000,
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    engine: options.engine,
   };
 }
 
@@ -87,21 +89,22 @@ function encode(event: AuditEvent, schemaId: number | undefined): Buffer | strin
 export function createAuditPublisher(options: AuditPublisherOptions): AuditPublisher {
   const config = kafkaConfig(options);
   const { topic, avro } = options;
-  let ready: Promise<{ producer: Producer; schemaId: number | undefined }> | undefined;
+  let ready: Promise<{ writer: RecordWriter; schemaId: number | undefined }> | undefined;
   let closed = false;
 
   const connect = async () => {
     // Registered before connecting: no connection to undo when the registry refuses.
     const schemaId = avro ? await registerAuditEventSchema({ url: avro.registryUrl, username: avro.username, password: avro.password }, `${topic}-value`) : undefined;
+    const engine = await createKafkaEngine(config, options.logger ?? silentLogger());
     // Idempotent: a retried request cannot duplicate or reorder events within a partition.
-    const producer = createKafka(config, options.logger ?? silentLogger(), 'publisher').producer({ idempotent: true, maxInFlightRequests: 1 });
+    const writer = engine.recordWriter({ clientIdSuffix: 'publisher' });
     try {
-      await producer.connect();
+      await writer.connect();
     } catch (err) {
-      await producer.disconnect().catch(() => undefined);
+      await writer.close().catch(() => undefined);
       throw describeKafkaError(err, config);
     }
-    return { producer, schemaId };
+    return { writer, schemaId };
   };
 
   return {
@@ -115,12 +118,12 @@ export function createAuditPublisher(options: AuditPublisherOptions): AuditPubli
       connecting.catch(() => {
         if (ready === connecting) ready = undefined;
       });
-      const { producer, schemaId } = await connecting;
+      const { writer, schemaId } = await connecting;
       const key = publishOptions.key === undefined ? defaultEventKey : publishOptions.key;
-      const messages: Message[] = list.map((event) => ({ key: typeof key === 'function' ? key(event) : key, value: encode(event, schemaId) }));
+      const records: OutgoingRecord[] = list.map((event) => ({ key: typeof key === 'function' ? key(event) : key, value: encode(event, schemaId) }));
       try {
-        for (let i = 0; i < messages.length; i += MESSAGES_PER_SEND) {
-          await producer.send({ topic, acks: -1, messages: messages.slice(i, i + MESSAGES_PER_SEND) });
+        for (let i = 0; i < records.length; i += MESSAGES_PER_SEND) {
+          await writer.send([{ topic, records: records.slice(i, i + MESSAGES_PER_SEND) }]);
         }
       } catch (err) {
         throw describeKafkaError(err, config);
@@ -132,7 +135,7 @@ export function createAuditPublisher(options: AuditPublisherOptions): AuditPubli
       const connecting = ready;
       ready = undefined;
       const connection = await connecting?.catch(() => undefined);
-      await connection?.producer.disconnect();
+      await connection?.writer.close();
     },
   };
 }

@@ -3,12 +3,11 @@ import { DeadLetterWriter } from '../deadletter/dead-letter-writer.js';
 import { DLQ_HEADERS } from '../deadletter/headers.js';
 import { AuditRouterError } from '../errors/index.js';
 import { canonicalJson, validateAuditEvent } from '../event/index.js';
-import { createKafka, describeKafkaError } from '../kafka/index.js';
+import { createKafkaEngine, describeKafkaError, headerText, type KafkaRecord } from '../kafka/index.js';
 import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { createSinkRoute } from '../runtime/sink-route.js';
 import type { SinkRunner } from '../sinks/runner.js';
-import type { KafkaMessage } from 'kafkajs';
 import type { OffsetSpec } from '../cli/offset-spec.js';
 import { topicWatermarks } from '../offsets/watermarks.js';
 import { RangeReader } from '../replay/range-reader.js';
@@ -41,11 +40,6 @@ export interface RedriveReport {
   skipped: ListedRecord[];
 }
 
-function header(message: KafkaMessage, name: string): string | undefined {
-  const value = message.headers?.[name];
-  return value === undefined ? undefined : String(Array.isArray(value) ? value[0] : value);
-}
-
 /**
  * Re-sends dead-lettered delivery failures through the same sink runners as
  * `run` (batching, retries, circuit breaker). Reads the dead-letter topic up
@@ -55,18 +49,18 @@ function header(message: KafkaMessage, name: string): string | undefined {
 export async function redrive(config: Config, options: RedriveOptions): Promise<RedriveReport> {
   const { logger } = options;
   const report: RedriveReport = { read: 0, delivered: 0, failedAgain: 0, undecodable: [], skipped: [] };
-  // Quiet until connected: a failure to connect is reported once, as one line, by the CLI.
-  let connected = false;
-  const kafka = createKafka(config.kafka, logger, 'redrive', () => !connected);
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  const shutdown = new AbortController();
-  const metrics = new Metrics();
-  const deadLetter = new DeadLetterWriter(producer, config.deadLetter.topic, metrics, logger, shutdown.signal);
-  const runners = new Map<string, SinkRunner>();
-
   if (options.toSink && !config.sinks.some((s) => s.name === options.toSink)) {
     throw new AuditRouterError('AR_ERR_USAGE', `--sink ${options.toSink}: no such sink in the config (have: ${config.sinks.map((s) => s.name).join(', ')})`);
   }
+  const kafkaEngine = await createKafkaEngine(config.kafka, logger);
+  // Quiet until connected: a failure to connect is reported once, as one line, by the CLI.
+  let connected = false;
+  const client = { clientIdSuffix: 'redrive', quiet: () => !connected };
+  const writer = kafkaEngine.recordWriter(client);
+  const shutdown = new AbortController();
+  const metrics = new Metrics();
+  const deadLetter = new DeadLetterWriter(writer, config.deadLetter.topic, metrics, logger, shutdown.signal);
+  const runners = new Map<string, SinkRunner>();
 
   const runnerFor = async (name: string): Promise<SinkRunner | undefined> => {
     const existing = runners.get(name);
@@ -75,6 +69,7 @@ export async function redrive(config: Config, options: RedriveOptions): Promise<
     if (!sinkConfig) return undefined;
     const route = await createSinkRoute(sinkConfig, {
       config,
+      kafkaEngine,
       logger,
       metrics,
       deadLetter: async (failure) => {
@@ -86,11 +81,11 @@ export async function redrive(config: Config, options: RedriveOptions): Promise<
     return route.target;
   };
 
-  const handle = async (partition: number, message: KafkaMessage): Promise<boolean> => {
+  const handle = async (partition: number, message: KafkaRecord): Promise<boolean> => {
     report.read++;
-    const listed = { partition, offset: message.offset, code: header(message, DLQ_HEADERS.code) ?? '?', message: header(message, DLQ_HEADERS.message) ?? '' };
-    const stage = header(message, DLQ_HEADERS.stage);
-    const failedSink = header(message, DLQ_HEADERS.sink);
+    const listed = { partition, offset: String(message.offset), code: headerText(message.headers, DLQ_HEADERS.code) ?? '?', message: headerText(message.headers, DLQ_HEADERS.message) ?? '' };
+    const stage = headerText(message.headers, DLQ_HEADERS.stage);
+    const failedSink = headerText(message.headers, DLQ_HEADERS.sink);
     if (stage === 'decode') {
       report.undecodable.push(listed);
       return true;
@@ -103,27 +98,27 @@ export async function redrive(config: Config, options: RedriveOptions): Promise<
     }
     const event = validateAuditEvent(JSON.parse(message.value.toString('utf8')));
     const source = {
-      topic: header(message, DLQ_HEADERS.sourceTopic) ?? config.source.topic,
-      partition: Number(header(message, DLQ_HEADERS.sourcePartition) ?? partition),
-      offset: header(message, DLQ_HEADERS.sourceOffset) ?? message.offset,
+      topic: headerText(message.headers, DLQ_HEADERS.sourceTopic) ?? config.source.topic,
+      partition: Number(headerText(message.headers, DLQ_HEADERS.sourcePartition) ?? partition),
+      offset: headerText(message.headers, DLQ_HEADERS.sourceOffset) ?? String(message.offset),
     };
     const full = runner.offer(String(source.partition), { event, json: canonicalJson(event), key: message.key, source }, () => report.delivered++);
     if (full) await full;
     return true;
   };
 
-  const admin = kafka.admin();
+  const admin = kafkaEngine.admin(client);
   // A group of its own, deleted afterwards: no live group's offsets move.
   const groupId = `${config.source.groupId}.redrive-${Date.now()}`;
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
+  const consumer = kafkaEngine.groupConsumer({ groupId, fetch: { maxWaitMs: 200 }, ...client });
   try {
-    await Promise.all([producer.connect(), admin.connect(), consumer.connect()]);
+    await Promise.all([writer.connect(), admin.connect(), consumer.connect()]);
     connected = true;
     const topic = config.deadLetter.topic;
     const marks = await topicWatermarks(admin, topic);
     const from: OffsetSpec = options.sinceMs === undefined ? { kind: 'earliest' } : { kind: 'time', ms: options.sinceMs };
     const ranges = await resolveReplayRanges(admin, topic, marks, { from });
-    const reader = new RangeReader(consumer, topic, marks.map((m) => m.partition), ranges, handle);
+    const reader = new RangeReader(consumer, topic, ranges, handle);
     await reader.start(1);
     await reader.done;
     const budget = Math.max(10_000, ...config.sinks.map((s) => s.retry.maxElapsedMs + 10_000));
@@ -135,8 +130,8 @@ export async function redrive(config: Config, options: RedriveOptions): Promise<
   } finally {
     await Promise.allSettled([...runners.values()].map((r) => r.close()));
     shutdown.abort();
-    await consumer.disconnect().catch(() => undefined);
+    await consumer.close().catch(() => undefined);
     await admin.deleteGroups([groupId]).catch(() => undefined);
-    await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
+    await Promise.allSettled([writer.close(), admin.close()]);
   }
 }

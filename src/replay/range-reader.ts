@@ -1,9 +1,8 @@
-import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
-import type { BatchControl } from '../source/event-pipeline.js';
+import type { BatchControl, GroupConsumer, KafkaRecord, RecordBatch, TopicPartition } from '../kafka/index.js';
 import type { PartitionRange } from './replay-range.js';
 
 /** Hands one message on; false when the batch must stop (stale, stopping) with this message not handed on. */
-export type RangeMessageHandler = (partition: number, message: KafkaMessage, control: BatchControl) => Promise<boolean>;
+export type RangeMessageHandler = (partition: number, message: KafkaRecord, control: BatchControl) => Promise<boolean>;
 
 /**
  * Reads fixed offset ranges with a consumer of its own group and calls the
@@ -24,10 +23,8 @@ export class RangeReader {
   readonly done: Promise<void>;
 
   constructor(
-    private readonly consumer: Consumer,
+    private readonly consumer: GroupConsumer,
     private readonly topic: string,
-    /** Every partition of the topic: those outside the replay are paused, never read. */
-    private readonly topicPartitions: readonly number[],
     ranges: readonly PartitionRange[],
     private readonly handler: RangeMessageHandler,
   ) {
@@ -39,20 +36,12 @@ export class RangeReader {
 
   async start(partitionsConsumedConcurrently: number): Promise<void> {
     if (this.next.size === 0) return;
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.seekToPositions());
-    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      // A fetch whose records were all hidden (e.g. the marker ending a transaction): eachBatch never sees it.
-      if (payload.batchSize === 0) this.advance(payload.partition, Number(payload.lastOffset) + 1);
-    });
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) this.abort(payload.error);
-    });
-    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently,
-      eachBatch: (payload) => this.onBatch(payload),
+    await this.consumer.run(this.topic, {
+      fromBeginning: true,
+      concurrency: partitionsConsumedConcurrently,
+      eachBatch: (batch, control) => this.onBatch(batch, control),
+      onAssigned: (partitions) => this.seekToPositions(partitions),
+      onFatal: (err) => this.abort(err),
     });
   }
 
@@ -66,31 +55,36 @@ export class RangeReader {
     return this.next;
   }
 
-  /** On every join (the first, and any rejoin): continue where we were, fetch nothing else. */
-  private seekToPositions(): void {
-    const idle = this.topicPartitions.filter((p) => !this.next.has(p));
-    if (idle.length > 0) this.consumer.pause([{ topic: this.topic, partitions: idle }]);
-    for (const [partition, offset] of this.next) this.consumer.seek({ topic: this.topic, partition, offset: String(offset) });
+  /** On every assignment (the first, and any after a rebalance): continue where we were, fetch nothing else. */
+  private seekToPositions(assigned: readonly TopicPartition[]): void {
+    const idle = assigned.map((p) => p.partition).filter((p) => !this.next.has(p));
+    if (idle.length > 0) this.consumer.pause(this.topic, idle);
+    for (const { partition } of assigned) {
+      const offset = this.next.get(partition);
+      if (offset !== undefined) this.consumer.seek({ topic: this.topic, partition, offset });
+    }
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  /** Returns the last offset handed on (or skipped as read before); the client reads on after it. */
+  private async onBatch(batch: RecordBatch, control: BatchControl): Promise<number | undefined> {
     const range = this.ranges.get(batch.partition);
-    if (!range || !this.next.has(batch.partition)) return;
-    const control = { heartbeat, isRunning, isStale };
-    for (const message of batch.messages) {
-      if (this.stopping || !isRunning() || isStale()) return;
-      const offset = Number(message.offset);
+    if (!range || !this.next.has(batch.partition)) return undefined;
+    let done: number | undefined;
+    for (const message of batch.records) {
+      if (this.stopping || !control.isRunning() || control.isStale()) return done;
+      const offset = message.offset;
       const next = this.next.get(batch.partition);
-      if (next === undefined) return;
+      if (next === undefined) return done;
       if (offset >= range.to) break;
       if (offset >= next) {
-        if (!(await this.handler(batch.partition, message, control))) return;
+        if (!(await this.handler(batch.partition, message, control))) return done;
         this.next.set(batch.partition, offset + 1);
       }
-      resolveOffset(message.offset);
+      done = offset;
     }
     // Everything of this batch below `to` was handed on; hidden records at its end count as read too.
-    this.advance(batch.partition, Math.min(Number(batch.lastOffset()) + 1, range.to));
+    this.advance(batch.partition, Math.min(batch.nextOffset, range.to));
+    return done;
   }
 
   private advance(partition: number, position: number): void {
@@ -100,7 +94,7 @@ export class RangeReader {
     if (position > next) this.next.set(partition, position);
     if (Math.max(position, next) < range.to) return;
     this.next.delete(partition);
-    this.consumer.pause([{ topic: this.topic, partitions: [partition] }]);
+    this.consumer.pause(this.topic, [partition]);
     if (this.next.size === 0) this.finish();
   }
 }

@@ -1,20 +1,18 @@
-import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { OffsetSpec } from '../cli/offset-spec.js';
 import type { Config } from '../config/index.js';
 import { DeadLetterWriter } from '../deadletter/dead-letter-writer.js';
 import { Decoder } from '../decode/index.js';
 import { AuditRouterError } from '../errors/index.js';
 import { compileRules } from '../filter/index.js';
-import { createKafka, describeKafkaError } from '../kafka/index.js';
+import { createKafkaEngine, createTopicIfMissing, describeKafkaError, type BatchControl, type GroupConsumer, type KafkaAdmin, type KafkaRecord, type RecordWriter } from '../kafka/index.js';
 import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { topicWatermarks } from '../offsets/watermarks.js';
 import { EventRouter, type Route } from '../route/event-router.js';
-import { createTopicIfMissing } from '../kafka/index.js';
 import { createSinkRoute } from '../runtime/sink-route.js';
 import type { FailedDelivery, SinkRunner } from '../sinks/runner.js';
 import type { SinkEvent } from '../sinks/types.js';
-import { EventPipeline, type BatchControl } from '../source/event-pipeline.js';
+import { EventPipeline } from '../source/event-pipeline.js';
 import { inputConsumerOptions } from '../source/consumer-options.js';
 import type { ProgressSnapshot } from './progress.js';
 import { RangeReader } from './range-reader.js';
@@ -54,16 +52,16 @@ const NO_DEADLINE = 2 ** 31 - 1;
  */
 export class Replay {
   readonly counts: ReplayCounts = emptyCounts();
-  private readonly kafka: Kafka;
-  private readonly admin: Admin;
-  private readonly producer: Producer;
+  /** Created by prepare(): the engine loads asynchronously. */
+  private admin: KafkaAdmin | undefined;
+  private writer: RecordWriter | undefined;
+  private deadLetter: DeadLetterWriter | undefined;
   private readonly shutdown = new AbortController();
   private readonly metrics = new Metrics();
-  private readonly deadLetter: DeadLetterWriter;
   /** Events some sink dead-lettered: when they settle they count as dead-lettered, not delivered. */
   private readonly parked = new WeakSet<SinkEvent>();
   private routes: Route<SinkRunner>[] = [];
-  private consumer: Consumer | undefined;
+  private consumer: GroupConsumer | undefined;
   private reader: RangeReader | undefined;
   private pipeline: EventPipeline | undefined;
   private interrupted = false;
@@ -80,11 +78,6 @@ export class Replay {
     if (options.sink !== undefined && !config.sinks.some((s) => s.name === options.sink)) {
       throw new AuditRouterError('AR_ERR_USAGE', `--sink ${options.sink}: no such sink in the config (have: ${config.sinks.map((s) => s.name).join(', ')})`);
     }
-    // Quiet until reading: a failure to connect is reported once, as one line, by the CLI.
-    this.kafka = createKafka(config.kafka, options.logger, 'replay', () => !this.reading);
-    this.admin = this.kafka.admin();
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    this.deadLetter = new DeadLetterWriter(this.producer, config.deadLetter.topic, this.metrics, options.logger, this.shutdown.signal);
   }
 
   /** Connects and resolves the range; nothing is read yet. */
@@ -92,22 +85,28 @@ export class Replay {
     const { config, options } = this;
     const { topic, groupId } = config.source;
     try {
-      await this.admin.connect();
-      const marks = await topicWatermarks(this.admin, topic);
-      const ranges = await resolveReplayRanges(this.admin, topic, marks, options);
-      await this.producer.connect();
-      await createTopicIfMissing(this.admin, { topic: config.deadLetter.topic }, options.logger);
+      const engine = await createKafkaEngine(config.kafka, options.logger);
+      // Quiet until reading: a failure to connect is reported once, as one line, by the CLI.
+      const client = { clientIdSuffix: 'replay', quiet: () => !this.reading };
+      const admin = (this.admin = engine.admin(client));
+      const writer = (this.writer = engine.recordWriter(client));
+      this.deadLetter = new DeadLetterWriter(writer, config.deadLetter.topic, this.metrics, options.logger, this.shutdown.signal);
+      await admin.connect();
+      const marks = await topicWatermarks(admin, topic);
+      const ranges = await resolveReplayRanges(admin, topic, marks, options);
+      await writer.connect();
+      await createTopicIfMissing(admin, { topic: config.deadLetter.topic }, options.logger);
       const sinkConfigs = config.sinks.filter((s) => options.sink === undefined || s.name === options.sink);
       for (const sinkConfig of sinkConfigs) {
-        this.routes.push(await createSinkRoute(sinkConfig, { config, logger: options.logger, metrics: this.metrics, deadLetter: (f) => this.park(f) }));
+        this.routes.push(await createSinkRoute(sinkConfig, { config, kafkaEngine: engine, logger: options.logger, metrics: this.metrics, deadLetter: (f) => this.park(f) }));
       }
       const router = new EventRouter<SinkRunner>(compileRules(config.events), this.routes);
       const decoder = new Decoder(config.source.format, config.source.maxMessageBytes, config.schemaRegistry);
       this.pipeline = new EventPipeline(decoder, router, this.metrics, options.logger, config.source.heartbeatIntervalMs);
       const replayGroup = `${groupId}.replay-${Date.now()}`;
-      this.consumer = this.kafka.consumer(inputConsumerOptions(config.source, replayGroup));
-      const handler = (partition: number, message: KafkaMessage, control: BatchControl) => this.handle(partition, message, control);
-      this.reader = new RangeReader(this.consumer, topic, marks.map((m) => m.partition), ranges, handler);
+      this.consumer = engine.groupConsumer({ ...inputConsumerOptions(config.source, replayGroup), ...client });
+      const handler = (partition: number, message: KafkaRecord, control: BatchControl) => this.handle(partition, message, control);
+      this.reader = new RangeReader(this.consumer, topic, ranges, handler);
       const total = ranges.reduce((sum, r) => sum + r.to - r.from, 0);
       this.plan = { topic, groupId: replayGroup, ranges, total, sinks: this.routes.map((r) => r.name) };
       return this.plan;
@@ -157,15 +156,15 @@ export class Replay {
     return { read: c.read, total: this.plan?.total ?? 0, settled: c.delivered + c.deadLettered + c.filtered + c.undecodable };
   }
 
-  private async handle(partition: number, message: KafkaMessage, control: BatchControl): Promise<boolean> {
-    const source = { topic: this.config.source.topic, partition, offset: message.offset };
+  private async handle(partition: number, message: KafkaRecord, control: BatchControl): Promise<boolean> {
+    const source = { topic: this.config.source.topic, partition, offset: String(message.offset) };
     const prepared = await this.pipeline!.prepare(message, source, control);
     if (prepared === undefined) return false;
     this.counts.read++;
     if (!prepared.ok) {
       this.counts.undecodable++;
       if (this.options.deadLetterUndecodable) {
-        await this.deadLetter.parkUndecodable([{ value: message.value, key: message.key, source, error: prepared.error }]);
+        await this.deadLetter!.parkUndecodable([{ value: message.value, key: message.key, source, error: prepared.error }]);
       }
       return true;
     }
@@ -184,7 +183,7 @@ export class Replay {
 
   /** A sink gave up on a batch: park it as `run` does, and remember which events it held. */
   private async park(failure: FailedDelivery): Promise<void> {
-    await this.deadLetter.parkUndeliverable(failure);
+    await this.deadLetter!.parkUndeliverable(failure);
     for (const item of failure.items) this.parked.add(item.sinkEvent);
   }
 
@@ -193,12 +192,12 @@ export class Replay {
     this.reader?.stop();
     this.shutdown.abort();
     await Promise.allSettled(this.routes.map((r) => r.target.close()));
-    await this.consumer?.disconnect().catch(() => undefined);
-    if (this.connected && this.plan) {
+    await this.consumer?.close().catch(() => undefined);
+    if (this.connected && this.plan && this.admin) {
       // After disconnect the group is empty and can go; were this to fail, the empty group would expire by itself.
       const group = this.plan.groupId;
       await this.admin.deleteGroups([group]).catch((err: Error) => this.options.logger.warn({ err: { message: err.message } }, `could not delete replay group ${group}`));
     }
-    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+    await Promise.allSettled([this.writer?.close(), this.admin?.close()]);
   }
 }

@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import type { Consumer, Producer } from 'kafkajs';
 import { startAdminServer, type AdminServer } from '../admin/index.js';
 import { destinationsApi } from '../admin/destinations-api.js';
 import { destinationAuditTrail } from '../destinations/audit-trail.js';
@@ -10,13 +9,13 @@ import { DeadLetterWriter } from '../deadletter/dead-letter-writer.js';
 import { Decoder } from '../decode/index.js';
 import { AuditRouterError } from '../errors/index.js';
 import { buildVocabulary, compileRules } from '../filter/index.js';
-import { createKafka, createTopicIfMissing, describeKafkaError } from '../kafka/index.js';
+import { createKafkaEngine, createTopicIfMissing, describeKafkaError, type GroupConsumer, type KafkaEngine, type RecordWriter } from '../kafka/index.js';
 import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { EventRouter, type Route } from '../route/event-router.js';
 import { SinkRunner } from '../sinks/runner.js';
 import { KafkaSource } from '../source/kafka-source.js';
-import { TransactionalWriter } from '../source/transactional-writer.js';
+import { ExactlyOnceWriter } from '../source/transactional-writer.js';
 import { inputConsumerOptions } from '../source/consumer-options.js';
 import { createSinkRoute } from './sink-route.js';
 
@@ -38,14 +37,17 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
   private stopping: Promise<void> | undefined;
   private admin: AdminServer | undefined;
   private destinations: { store: DestinationStore; routes: DestinationRoutes } | undefined;
-  private transactions: TransactionalWriter | undefined;
+  private transactions: ExactlyOnceWriter | undefined;
 
   private constructor(
     readonly config: Config,
     private readonly logger: Logger,
     metrics: Metrics,
-    private readonly consumer: Consumer,
-    private readonly producer: Producer,
+    private readonly kafkaEngine: KafkaEngine,
+    /** True while starting: the clients' own errors are then logged at debug. */
+    private readonly quiet: () => boolean,
+    private readonly consumer: GroupConsumer,
+    private readonly writer: RecordWriter,
     private readonly deadLetter: DeadLetterWriter,
     private readonly shutdown: AbortController,
     private source: KafkaSource | undefined,
@@ -57,14 +59,17 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
 
   static async start(config: Config, options: RouterAppOptions): Promise<RouterApp> {
     const { logger, metrics = new Metrics({ defaultMetrics: true }) } = options;
-    // Until it runs, a failure is reported once by the caller; kafkajs's own retries would repeat it on stderr.
+    const engine = await createKafkaEngine(config.kafka, logger);
+    logger.info({ engine: engine.name, version: engine.version }, `Kafka engine: ${engine.name} ${engine.version}`);
+    metrics.info.set({ engine: engine.name, version: engine.version }, 1);
+    // Until it runs, a failure is reported once by the caller; the client's own retries would repeat it on stderr.
     let starting = true;
-    const kafka = createKafka(config.kafka, logger, undefined, () => starting);
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
-    const consumer = kafka.consumer(inputConsumerOptions(config.source, config.source.groupId));
+    const quiet = () => starting;
+    const writer = engine.recordWriter({ quiet, allowAutoTopicCreation: true });
+    const consumer = engine.groupConsumer({ ...inputConsumerOptions(config.source, config.source.groupId), quiet });
     const shutdown = new AbortController();
-    const deadLetter = new DeadLetterWriter(producer, config.deadLetter.topic, metrics, logger, shutdown.signal);
-    const app = new RouterApp(config, logger, metrics, consumer, producer, deadLetter, shutdown, undefined);
+    const deadLetter = new DeadLetterWriter(writer, config.deadLetter.topic, metrics, logger, shutdown.signal);
+    const app = new RouterApp(config, logger, metrics, engine, quiet, consumer, writer, deadLetter, shutdown, undefined);
     try {
       // First, so /healthz answers and /readyz says "not ready" while we connect and join.
       if (config.admin) {
@@ -77,7 +82,7 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
               reservedNames: new Set(config.sinks.map((s) => s.name)),
               allowPrivateNetworks: api.allowPrivateNetworks,
               maxDestinations: api.maxDestinations,
-              audit: destinationAuditTrail(producer, config.source.topic),
+              audit: destinationAuditTrail(writer, config.source.topic),
               logger,
             })
           : undefined;
@@ -85,29 +90,22 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
         logger.info(`admin listener on ${app.admin.url} (/metrics, /healthz, /readyz${api ? ', /api/v1/destinations' : ''})`);
         options.onAdminListening?.(app.admin.url);
       }
-      await producer.connect();
-      await app.ensureDeadLetterTopic(kafka);
+      await writer.connect();
+      await app.ensureDeadLetterTopic();
       const routes = await Promise.all(config.sinks.map((sink) => app.createRoute(sink)));
       app.router.setRoutes(routes);
-      if (config.admin?.api) app.destinations = await app.loadDestinations(kafka, routes);
+      if (config.admin?.api) app.destinations = await app.loadDestinations(routes);
       await consumer.connect();
     } catch (err) {
       await app.teardown();
       throw describeKafkaError(err, config.kafka);
     }
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart) {
-        logger.warn({ err: { message: payload.error.message } }, 'consumer restarting after error');
-        return;
-      }
-      app.emit('fatal', describeKafkaError(payload.error, config.kafka));
-    });
     const decoder = new Decoder(config.source.format, config.source.maxMessageBytes, config.schemaRegistry);
     // Exactly-once: the config check guarantees every sink is an exactly-once topic sink.
     const exactlyOnce = config.sinks.some((sink) => sink.type === 'topic' && sink.exactlyOnce);
-    app.transactions = exactlyOnce ? new TransactionalWriter(kafka, config.source.groupId, config.source.topic, logger) : undefined;
+    app.transactions = exactlyOnce ? new ExactlyOnceWriter(engine, consumer, config.source.topic) : undefined;
     app.source = new KafkaSource(consumer, config.source, decoder, app.router, deadLetter, metrics, logger, app.transactions);
-    await app.source.start();
+    await app.source.start((err) => app.emit('fatal', describeKafkaError(err, config.kafka)));
     starting = false;
     logger.info({ topic: config.source.topic, groupId: config.source.groupId, sinks: app.router.currentRoutes.map((r) => r.name) }, 'audit-router running');
     return app;
@@ -130,8 +128,8 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
    * Reads the destinations topic to its end before consuming starts, so a
    * destination created before a restart receives events from the first batch.
    */
-  private async loadDestinations(kafka: ReturnType<typeof createKafka>, configRoutes: readonly Route<SinkRunner>[]) {
-    const store = new DestinationStore(kafka, this.producer, `${this.config.source.groupId}.destinations`, this.logger);
+  private async loadDestinations(configRoutes: readonly Route<SinkRunner>[]) {
+    const store = new DestinationStore(this.kafkaEngine, this.writer, `${this.config.source.groupId}.destinations`, this.logger, this.quiet);
     // The API checked the URL when it was stored; the sink checks every connection, since DNS answers change.
     const blockPrivateNetworks = !this.config.admin?.api?.allowPrivateNetworks;
     const build = (c: SinkConfig) => this.createRoute(c.type === 'webhook' && blockPrivateNetworks ? { ...c, blockPrivateNetworks } : c);
@@ -146,6 +144,7 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
   createRoute(config: SinkConfig): Promise<Route<SinkRunner>> {
     return createSinkRoute(config, {
       config: this.config,
+      kafkaEngine: this.kafkaEngine,
       logger: this.logger,
       metrics: this.metrics,
       deadLetter: (failure) => this.deadLetter.parkUndeliverable(failure),
@@ -180,17 +179,17 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
     await this.destinations?.store.stop().catch(() => undefined);
     await this.transactions?.close();
     await Promise.allSettled(this.router.currentRoutes.map((r) => r.target.close()));
-    await Promise.allSettled([this.consumer.disconnect(), this.producer.disconnect(), this.admin?.close()]);
+    await Promise.allSettled([this.consumer.close(), this.writer.close(), this.admin?.close()]);
   }
 
   /** The dead-letter topic must exist before anything is parked. */
-  private async ensureDeadLetterTopic(kafka: ReturnType<typeof createKafka>): Promise<void> {
-    const admin = kafka.admin();
-    await admin.connect();
+  private async ensureDeadLetterTopic(): Promise<void> {
+    const admin = this.kafkaEngine.admin({ quiet: this.quiet });
     try {
+      await admin.connect();
       await createTopicIfMissing(admin, { topic: this.config.deadLetter.topic }, this.logger);
     } finally {
-      await admin.disconnect();
+      await admin.close();
     }
   }
 

@@ -1,4 +1,5 @@
 import type { Config, SinkConfig } from '../config/index.js';
+import type { KafkaEngine } from '../kafka/index.js';
 import { compileSinkFilter } from '../filter/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -9,6 +10,8 @@ import type { Sink } from '../sinks/types.js';
 
 export interface SinkRouteDeps {
   config: Config;
+  /** The Kafka client in use, for sinks that write to Kafka. */
+  kafkaEngine: KafkaEngine;
   logger: Logger;
   metrics: Metrics;
   /** Where the runner parks what it gives up on (the dead-letter writer). */
@@ -20,11 +23,12 @@ export interface SinkRouteDeps {
  * (RouterApp, the destinations API) and `replay` build routes here, so a
  * replayed event meets the same batching, retries and rules as a live one.
  */
-export async function createSinkRoute(sinkConfig: SinkConfig, { config, logger, metrics, deadLetter }: SinkRouteDeps): Promise<Route<SinkRunner>> {
+export async function createSinkRoute(sinkConfig: SinkConfig, { config, kafkaEngine, logger, metrics, deadLetter }: SinkRouteDeps): Promise<Route<SinkRunner>> {
   const definition = sinkDefinition(sinkConfig.type);
   const sink: Sink = await (definition.create as (c: SinkConfig, ctx: unknown) => Promise<Sink>)(sinkConfig, {
     logger: logger.child({ sink: sinkConfig.name }),
     kafka: config.kafka,
+    kafkaEngine,
     schemaRegistry: config.schemaRegistry,
   });
   const runner = new SinkRunner(sink, sinkConfig, deadLetter, metrics, logger);

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { AuditEvent, SourceCoordinates } from '../event/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { KafkaConfig } from '../config/types.js';
+import type { KafkaEngine } from '../kafka/index.js';
 import type { CommonSinkConfig } from './common-config.js';
 import type { RegistryConnection } from '../schema-registry/index.js';
 
@@ -36,6 +37,8 @@ export interface Sink {
 export interface SinkContext {
   logger: Logger;
   kafka: KafkaConfig;
+  /** The Kafka client in use: a sink writing to Kafka creates its writer here. */
+  kafkaEngine: KafkaEngine;
   /** The router's schema registry (url and credentials), when configured. */
   schemaRegistry?: RegistryConnection | undefined;
 }

@@ -1,4 +1,4 @@
-import type { Consumer } from 'kafkajs';
+import type { GroupConsumer } from '../kafka/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { PartitionProgress } from './partition-progress.js';
@@ -15,7 +15,7 @@ export class Committer {
   private partitions: readonly PartitionProgress[] = [];
 
   constructor(
-    private readonly consumer: Consumer,
+    private readonly consumer: GroupConsumer,
     private readonly options: { intervalMs: number },
     private readonly metrics: Metrics,
     private readonly logger: Logger,
@@ -44,7 +44,7 @@ export class Committer {
     }
     if (offsets.length === 0) return;
     try {
-      await this.consumer.commitOffsets(offsets.map(({ progress, offset }) => ({ topic: progress.topic, partition: progress.partition, offset: String(offset) })));
+      await this.consumer.commit(offsets.map(({ progress, offset }) => ({ topic: progress.topic, partition: progress.partition, offset })));
       for (const { progress, offset } of offsets) progress.markCommitted(offset);
       this.metrics.commits.inc();
       this.logger.debug({ offsets: offsets.map(({ progress, offset }) => `${progress.partition}:${offset}`) }, 'committed offsets');

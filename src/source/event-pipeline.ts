@@ -1,15 +1,13 @@
-import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Decoded, Decoder } from '../decode/index.js';
 import type { AuditRouterError } from '../errors/index.js';
 import { canonicalJson, withStableId, type SourceCoordinates } from '../event/index.js';
+import type { BatchControl, KafkaRecord } from '../kafka/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { fullJitterDelay, sleep } from '../retry/index.js';
 import type { EventRouter, Route } from '../route/event-router.js';
 import type { SinkRunner } from '../sinks/runner.js';
 import type { SinkEvent } from '../sinks/types.js';
-
-export type BatchControl = Pick<EachBatchPayload, 'heartbeat' | 'isRunning' | 'isStale'>;
 
 /** A message made ready for its sinks, or the reason it cannot be an event. */
 export type Prepared =
@@ -40,7 +38,7 @@ export class EventPipeline {
    * decoder has to fetch a schema; undefined when the batch stopped (rebalance,
    * shutdown) while waiting out a registry outage.
    */
-  prepare(message: KafkaMessage, source: SourceCoordinates, control: BatchControl): Prepared | Promise<Prepared | undefined> {
+  prepare(message: KafkaRecord, source: SourceCoordinates, control: BatchControl): Prepared | Promise<Prepared | undefined> {
     const decoded = this.decoder.decode(message.value);
     if (decoded instanceof Promise) {
       return this.decodeWaitingOutOutages(decoded, message, control).then((d) => (d === undefined ? undefined : this.finish(d, message, source)));
@@ -48,7 +46,7 @@ export class EventPipeline {
     return this.finish(decoded, message, source);
   }
 
-  private finish(decoded: Decoded, message: KafkaMessage, source: SourceCoordinates): Prepared {
+  private finish(decoded: Decoded, message: KafkaRecord, source: SourceCoordinates): Prepared {
     if (!decoded.ok) return decoded;
     const event = withStableId(decoded.event, source);
     let json: string;
@@ -99,7 +97,7 @@ export class EventPipeline {
   }
 
   /** Waits out a registry outage (heartbeating) instead of dead-lettering good events. */
-  private async decodeWaitingOutOutages(first: Promise<Decoded>, message: KafkaMessage, control: BatchControl): Promise<Decoded | undefined> {
+  private async decodeWaitingOutOutages(first: Promise<Decoded>, message: KafkaRecord, control: BatchControl): Promise<Decoded | undefined> {
     let pending: Decoded | Promise<Decoded> = first;
     for (let attempt = 1; ; attempt++) {
       try {

@@ -1,4 +1,3 @@
-import type { Batch, Consumer, EachBatchPayload, Message } from 'kafkajs';
 import type { Decoder } from '../decode/index.js';
 import { undecodableRecord, type DeadLetterWriter, type UndecodableMessage } from '../deadletter/dead-letter-writer.js';
 import type { TopicSink } from '../sinks/topic/topic-sink.js';
@@ -8,16 +7,17 @@ import type { Metrics } from '../observability/metrics.js';
 import type { EventRouter } from '../route/event-router.js';
 import type { SinkRunner } from '../sinks/runner.js';
 import type { SourceConfig } from '../config/index.js';
+import type { BatchControl, GroupConsumer, OutgoingRecord, RecordBatch, TopicPartition } from '../kafka/index.js';
 import { Committer } from './committer.js';
 import { EventPipeline } from './event-pipeline.js';
 import { PartitionProgress } from './partition-progress.js';
-import type { TransactionalWriter } from './transactional-writer.js';
+import type { ExactlyOnceWriter } from './transactional-writer.js';
 
 /**
  * The consumer side of the path: reads batches from the input topic, decodes
  * and routes each message, and tracks it until every sink it went to has
- * acknowledged it. Offsets are resolved once per batch, up to the last message
- * handed on (so kafkajs fetches ahead), but committed only as they settle (see
+ * acknowledged it. A batch reports once the last record it handed on (so the
+ * client fetches ahead), but offsets are committed only as they settle (see
  * PartitionProgress).
  */
 export class KafkaSource {
@@ -29,7 +29,7 @@ export class KafkaSource {
   private activeBatches = 0;
 
   constructor(
-    private readonly consumer: Consumer,
+    private readonly consumer: GroupConsumer,
     private readonly config: SourceConfig,
     decoder: Decoder,
     router: EventRouter<SinkRunner>,
@@ -37,7 +37,7 @@ export class KafkaSource {
     private readonly metrics: Metrics,
     private readonly logger: Logger,
     /** Set when every sink is an exactly-once topic sink: batches then commit as transactions. */
-    private readonly transactions?: TransactionalWriter,
+    private readonly transactions?: ExactlyOnceWriter,
   ) {
     this.committer = new Committer(consumer, config.commit, metrics, logger);
     this.pipeline = new EventPipeline(decoder, router, metrics, logger, config.heartbeatIntervalMs);
@@ -48,90 +48,99 @@ export class KafkaSource {
     return this.joined;
   }
 
-  async start(): Promise<void> {
-    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment));
-    await this.consumer.subscribe({ topic: this.config.topic, fromBeginning: this.config.fromBeginning });
+  /** `onFatal`: the client gave up for good. */
+  async start(onFatal: (err: unknown) => void): Promise<void> {
     this.committer.start();
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.config.partitionsConsumedConcurrently,
-      eachBatch: (payload) => this.onBatch(payload),
+    await this.consumer.run(this.config.topic, {
+      fromBeginning: this.config.fromBeginning,
+      concurrency: this.config.partitionsConsumedConcurrently,
+      eachBatch: (batch, control) => this.onBatch(batch, control),
+      onAssigned: (partitions) => this.onAssigned(partitions),
+      onRevoked: (partitions) => this.onRevoked(partitions),
+      onFatal,
     });
   }
 
   /**
    * Pauses fetching and waits until no batch is being handed on. The consumer
-   * stays in its group, because kafkajs refuses commits once it is stopped,
-   * and the final commit comes after the sinks drained.
+   * stays in its group, because a client refuses commits once it left, and
+   * the final commit comes after the sinks drained.
    */
   async pause(): Promise<void> {
     this.paused = true;
-    this.consumer.pause([{ topic: this.config.topic }]);
+    this.consumer.pause(this.config.topic);
     while (this.activeBatches > 0) await new Promise((r) => setTimeout(r, 10));
   }
 
   /** The last commit, then leave the group. */
   async stop(): Promise<void> {
     await this.committer.stop();
-    await this.consumer.stop();
+    await this.consumer.close();
   }
 
   /**
-   * A rebalance: kafkajs seeks every assigned partition to its committed
-   * offset, so all tracking restarts from scratch. Acks still arriving for
-   * events read before it land on the discarded objects and commit nothing:
-   * the new owner (maybe us again) reads those events again (at least once).
+   * Partitions added: each starts tracking from scratch at the committed
+   * offset the client reads from. The log line names every partition owned now.
    */
-  private onAssignment(assignment: Record<string, number[]>): void {
-    const partitions = assignment[this.config.topic] ?? [];
-    this.progress = new Map(partitions.map((p) => [p, new PartitionProgress(this.config.topic, p)]));
+  private onAssigned(partitions: readonly TopicPartition[]): void {
+    for (const { partition } of partitions) this.progress.set(partition, new PartitionProgress(this.config.topic, partition));
     this.committer.assign([...this.progress.values()]);
     this.joined = true;
-    this.logger.info({ partitions }, `joined group ${this.config.groupId}: assigned partitions [${partitions.join(', ')}]`);
+    const owned = [...this.progress.keys()].sort((a, b) => a - b);
+    this.logger.info({ partitions: owned }, `joined group ${this.config.groupId}: assigned partitions [${owned.join(', ')}]`);
   }
 
-  private async onBatch(payload: EachBatchPayload): Promise<void> {
-    if (this.paused) return;
+  /**
+   * Partitions taken away (on kafkajs, every rebalance takes all of them).
+   * Acks still arriving for events read before land on the discarded objects
+   * and commit nothing: the new owner (maybe us again) reads those events
+   * again (at least once).
+   */
+  private onRevoked(partitions: readonly TopicPartition[]): void {
+    for (const { partition } of partitions) this.progress.delete(partition);
+    this.committer.assign([...this.progress.values()]);
+    this.logger.info({ partitions: partitions.map((p) => p.partition) }, `revoked partitions [${partitions.map((p) => p.partition).join(', ')}]`);
+  }
+
+  private async onBatch(batch: RecordBatch, control: BatchControl): Promise<number | undefined> {
+    if (this.paused) return undefined;
     this.activeBatches++;
     try {
-      await (this.transactions ? this.handBatchOnTransactionally(payload, this.transactions) : this.handBatchOn(payload));
+      return await (this.transactions ? this.handBatchOnTransactionally(batch, control, this.transactions) : this.handBatchOn(batch, control));
     } finally {
       this.activeBatches--;
     }
   }
 
-  private async handBatchOn({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async handBatchOn(batch: RecordBatch, control: BatchControl): Promise<number | undefined> {
     const progress = this.progress.get(batch.partition);
-    if (!progress) return; // not ours (any more): leave it unresolved for the owner
-    const control = { heartbeat, isRunning, isStale };
+    if (!progress) return undefined; // not ours (any more): leave it for the owner
     const lane = String(batch.partition);
     const undecodable: (UndecodableMessage & { ack: () => void })[] = [];
-    this.metrics.consumed.inc({ topic: batch.topic }, batch.messages.length);
-    // The last offset handed on to every sink it routes to. kafkajs fetches on from the resolved
-    // offset; resolving once per batch instead of per message saves its per-call Long arithmetic.
-    let handedOn: string | undefined;
+    this.metrics.consumed.inc({ topic: batch.topic }, batch.records.length);
+    // The last offset handed on to every sink it routes to, reported once per batch: the client
+    // reads again whatever comes after it.
+    let handedOn: number | undefined;
     try {
-      for (const message of batch.messages) {
-        if (!isRunning() || isStale() || this.paused) break;
-        const source: SourceCoordinates = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+      for (const message of batch.records) {
+        if (!control.isRunning() || control.isStale() || this.paused) break;
+        const offset = message.offset;
+        const source: SourceCoordinates = { topic: batch.topic, partition: batch.partition, offset: String(offset) };
         // Both steps are synchronous in the common case; awaiting only when they are not saves a microtask per event.
         const preparing = this.pipeline.prepare(message, source, control);
         const prepared = preparing instanceof Promise ? await preparing : preparing;
         if (prepared === undefined) break;
-        const offset = Number(message.offset);
         if (!prepared.ok) {
           undecodable.push({ value: message.value, key: message.key, source, error: prepared.error, ack: progress.track(offset, 1) });
-          handedOn = message.offset;
+          handedOn = offset;
           continue;
         }
         const ack = progress.track(offset, prepared.routes.length);
         const offering = this.pipeline.handOn(prepared, lane, ack, control);
         if (!(offering instanceof Promise ? await offering : offering)) break;
-        handedOn = message.offset;
+        handedOn = offset;
       }
     } finally {
-      if (handedOn !== undefined) resolveOffset(handedOn);
       this.pipeline.flushMetrics();
       // Parked before returning, so an undecodable message never waits for the next batch.
       if (undecodable.length > 0) {
@@ -141,24 +150,25 @@ export class KafkaSource {
       this.updateLag(batch);
       if (progress.settledSinceCommit >= this.config.commit.maxEvents) void this.committer.commit();
     }
+    return handedOn;
   }
 
   /**
    * Exactly-once: the whole batch's output records, dead-lettered ones and the
    * next offset go into one transaction; sinks' runners are not used. If the
-   * transaction fails, kafkajs restarts from the last committed offset.
+   * transaction fails, the batch is rejected and the client restarts from the
+   * last committed offset.
    */
-  private async handBatchOnTransactionally({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload, writer: TransactionalWriter): Promise<void> {
-    if (!this.progress.has(batch.partition)) return;
-    const control = { heartbeat, isRunning, isStale };
-    const records = new Map<string, Message[]>();
-    const add = (topic: string, message: Message) => (records.get(topic) ?? records.set(topic, []).get(topic)!).push(message);
+  private async handBatchOnTransactionally(batch: RecordBatch, control: BatchControl, writer: ExactlyOnceWriter): Promise<number | undefined> {
+    if (!this.progress.has(batch.partition)) return undefined;
+    const records = new Map<string, OutgoingRecord[]>();
+    const add = (topic: string, record: OutgoingRecord) => (records.get(topic) ?? records.set(topic, []).get(topic)!).push(record);
     const parked: UndecodableMessage[] = [];
-    let last: string | undefined;
-    this.metrics.consumed.inc({ topic: batch.topic }, batch.messages.length);
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale() || this.paused) break;
-      const source: SourceCoordinates = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+    let last: number | undefined;
+    this.metrics.consumed.inc({ topic: batch.topic }, batch.records.length);
+    for (const message of batch.records) {
+      if (!control.isRunning() || control.isStale() || this.paused) break;
+      const source: SourceCoordinates = { topic: batch.topic, partition: batch.partition, offset: String(message.offset) };
       const preparing = this.pipeline.prepare(message, source, control);
       const prepared = preparing instanceof Promise ? await preparing : preparing;
       if (prepared === undefined) break;
@@ -169,22 +179,22 @@ export class KafkaSource {
       } else {
         for (const route of prepared.routes) {
           const sink = route.target.target as TopicSink;
-          add(sink.topic, sink.toMessage(prepared.sinkEvent));
+          add(sink.topic, sink.toRecord(prepared.sinkEvent));
         }
       }
       last = message.offset;
     }
     this.pipeline.flushMetrics();
-    if (last === undefined) return;
-    await writer.write(batch.partition, [...records].map(([topic, messages]) => ({ topic, messages })), String(Number(last) + 1));
-    resolveOffset(last);
+    if (last === undefined) return undefined;
+    await writer.write(batch.partition, [...records].map(([topic, list]) => ({ topic, records: list })), last + 1);
     for (const p of parked) this.metrics.deadLettered.inc({ code: p.error.code, sink: '' });
     this.metrics.commits.inc();
     this.updateLag(batch);
+    return last;
   }
 
-  private updateLag(batch: Batch): void {
-    const last = batch.lastOffset();
-    this.metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Math.max(0, Number(batch.highWatermark) - Number(last) - 1));
+  private updateLag(batch: RecordBatch): void {
+    if (batch.highWatermark < 0) return;
+    this.metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Math.max(0, batch.highWatermark - batch.nextOffset));
   }
 }

@@ -1,59 +1,48 @@
-import type { Kafka, Message, Producer } from 'kafkajs';
-import type { Logger } from '../observability/logger.js';
+import type { GroupConsumer, KafkaEngine, TopicRecords, TransactionalWriter } from '../kafka/index.js';
 
 /**
  * Exactly-once into topic sinks: one Kafka transaction per input batch holds
- * the output records (dead-lettered ones included) and the consumer offsets
- * (sendOffsets), so they commit together or not at all. A crash mid-batch
- * leaves an open transaction that read_committed consumers never see.
+ * the output records (dead-lettered ones included) and the consumer offsets,
+ * so they commit together or not at all. A crash mid-batch leaves an open
+ * transaction that read_committed consumers never see.
  *
- * One transactional producer per input partition, with an id derived from
- * the partition: whichever process owns the partition next (this one after a
- * restart, another after a rebalance) starts a producer with the same id,
+ * One transactional writer per input partition, with an id derived from the
+ * partition: whichever process owns the partition next (this one after a
+ * restart, another after a rebalance) starts a writer with the same id,
  * which fences the old one and aborts its open transaction.
  */
-export class TransactionalWriter {
-  private readonly producers = new Map<number, Promise<Producer>>();
+export class ExactlyOnceWriter {
+  private readonly writers = new Map<number, Promise<TransactionalWriter>>();
 
   constructor(
-    private readonly kafka: Kafka,
-    private readonly groupId: string,
+    private readonly engine: KafkaEngine,
+    private readonly consumer: GroupConsumer,
     private readonly sourceTopic: string,
-    private readonly logger: Logger,
   ) {}
 
-  private producerFor(partition: number): Promise<Producer> {
-    let producer = this.producers.get(partition);
-    if (!producer) {
-      const created = this.kafka.producer({
-        transactionalId: `${this.groupId}.eos.${this.sourceTopic}.${partition}`,
-        idempotent: true,
-        maxInFlightRequests: 1,
+  private writerFor(partition: number): Promise<TransactionalWriter> {
+    let writer = this.writers.get(partition);
+    if (!writer) {
+      const created = this.engine.transactionalWriter({
+        transactionalId: `${this.consumer.groupId}.eos.${this.sourceTopic}.${partition}`,
+        consumer: this.consumer,
+        clientIdSuffix: `eos-${partition}`,
       });
-      producer = created.connect().then(() => created);
-      producer.catch(() => this.producers.delete(partition));
-      this.producers.set(partition, producer);
+      writer = created.connect().then(() => created);
+      writer.catch(() => this.writers.delete(partition));
+      this.writers.set(partition, writer);
     }
-    return producer;
+    return writer;
   }
 
   /** Writes the batch's records and commits `nextOffset` for the partition, atomically. */
-  async write(partition: number, records: { topic: string; messages: Message[] }[], nextOffset: string): Promise<void> {
-    const producer = await this.producerFor(partition);
-    const tx = await producer.transaction();
-    try {
-      const topicMessages = records.filter((r) => r.messages.length > 0);
-      if (topicMessages.length > 0) await tx.sendBatch({ topicMessages, acks: -1 });
-      await tx.sendOffsets({ consumerGroupId: this.groupId, topics: [{ topic: this.sourceTopic, partitions: [{ partition, offset: nextOffset }] }] });
-      await tx.commit();
-    } catch (err) {
-      await tx.abort().catch((abortErr) => this.logger.warn({ err: { message: (abortErr as Error).message } }, 'transaction abort failed'));
-      throw err;
-    }
+  async write(partition: number, records: readonly TopicRecords[], nextOffset: number): Promise<void> {
+    const writer = await this.writerFor(partition);
+    await writer.sendWithOffsets(records, [{ topic: this.sourceTopic, partition, offset: nextOffset }]);
   }
 
   async close(): Promise<void> {
-    const producers = await Promise.allSettled(this.producers.values());
-    await Promise.allSettled(producers.map((p) => (p.status === 'fulfilled' ? p.value.disconnect() : undefined)));
+    const writers = await Promise.allSettled(this.writers.values());
+    await Promise.allSettled(writers.map((w) => (w.status === 'fulfilled' ? w.value.close() : undefined)));
   }
 }

@@ -6,7 +6,8 @@ import { logLevel } from 'kafkajs';
 import pino from 'pino';
 import type { KafkaConfig } from '../../src/config/index.js';
 import { AuditRouterError } from '../../src/errors/index.js';
-import { createKafka, describeKafkaError } from '../../src/kafka/index.js';
+import { createKafkaEngine, describeKafkaError } from '../../src/kafka/index.js';
+import { createKafka } from '../../src/kafka/kafkajs/client.js';
 import { pinoLogCreator } from '../../src/kafka/kafkajs/log-creator.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { createTopic, deleteTopics } from '../helpers/kafka.js';
@@ -31,12 +32,12 @@ function capturingLogger() {
 }
 
 async function listTopicsWith(config: KafkaConfig, logger = silentLogger()): Promise<string[]> {
-  const admin = createKafka(config, logger).admin();
-  await admin.connect();
+  const admin = (await createKafkaEngine(config, logger)).admin();
   try {
+    await admin.connect();
     return await admin.listTopics();
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfigFile, type Config } from '../../config/index.js';
 import { AuditRouterError } from '../../errors/index.js';
-import { createKafka, describeKafkaError } from '../../kafka/index.js';
+import { createKafkaEngine, describeKafkaError } from '../../kafka/index.js';
 import { createLogger } from '../../observability/logger.js';
 import { groupLag, lagWith, type LagRow } from '../../offsets/group-lag.js';
 import { lagTable } from '../../offsets/lag-table.js';
@@ -26,11 +26,11 @@ function table(title: string, rows: readonly LagRow[], config: Config): string {
 
 async function offsets(config: Config, flags: OffsetsFlags, spec: OffsetSpec | undefined): Promise<void> {
   const { topic, groupId, fromBeginning } = config.source;
-  // Silent unless asked: a failure is reported as one line below, not as kafkajs retry chatter.
-  const kafka = createKafka(config.kafka, createLogger(process.env.AR_LOG_LEVEL ?? 'silent'), 'offsets');
-  const admin = kafka.admin();
-  await admin.connect();
+  // Silent unless asked: a failure is reported as one line below, not as the client's retry chatter.
+  const engine = await createKafkaEngine(config.kafka, createLogger(process.env.AR_LOG_LEVEL ?? 'silent'));
+  const admin = engine.admin({ clientIdSuffix: 'offsets' });
   try {
+    await admin.connect();
     const marks = await topicWatermarks(admin, topic);
     const before = await groupLag(admin, groupId, topic, marks, fromBeginning);
     if (!spec) {
@@ -46,12 +46,12 @@ async function offsets(config: Config, flags: OffsetsFlags, spec: OffsetSpec | u
       process.stdout.write('dry run: nothing changed; add --yes to reset the offsets\n');
       return;
     }
-    await setGroupOffsets(kafka, admin, groupId, topic, targets);
+    await setGroupOffsets(engine, admin, groupId, topic, targets);
     const after = await groupLag(admin, groupId, topic, marks, fromBeginning);
     process.stdout.write(table(`after --reset-to ${flags.resetTo}:`, after, config));
     process.stdout.write(`reset group ${groupId} on ${topic} to ${flags.resetTo}\n`);
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }
 

@@ -1,9 +1,9 @@
-import type { Message } from 'kafkajs';
+import type { OutgoingRecord } from '../../kafka/index.js';
 
-type SendMessages = (messages: Message[]) => Promise<unknown>;
+type SendMessages = (messages: OutgoingRecord[]) => Promise<unknown>;
 
 interface Waiting {
-  messages: Message[];
+  messages: OutgoingRecord[];
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -28,7 +28,7 @@ export class CoalescingSender {
 
   constructor(private readonly sendMessages: SendMessages) {}
 
-  send(messages: Message[]): Promise<void> {
+  send(messages: OutgoingRecord[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.waiting.push({ messages, resolve, reject });
       if (!this.busy) void this.drain();

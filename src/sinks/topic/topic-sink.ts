@@ -1,29 +1,14 @@
-import { CompressionTypes, type Message, type Producer } from 'kafkajs';
 import { AuditRouterError } from '../../errors/index.js';
-import { createKafka, describeKafkaError, errorChain } from '../../kafka/index.js';
+import { describeKafkaError, judgeWriteFailure, type OutgoingRecord, type RecordWriter } from '../../kafka/index.js';
 import type { Sink, SinkContext, SinkEvent } from '../types.js';
 import { encodeAvroFrame, registerAuditEventSchema } from '../../schema-registry/index.js';
 import type { TopicSinkConfig } from './config.js';
 import { messageKey } from './key.js';
 import { CoalescingSender } from './coalescing-sender.js';
 
-/** Broker answers that say "these records will never be accepted", whatever we retry. */
-const REJECTING_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'INVALID_TOPIC_EXCEPTION']);
-
-/**
- * Why a send failed, judged by the innermost error: kafkajs wraps a refused
- * connection in "retries exceeded" (retriable: false), which says nothing
- * about whether the next attempt can succeed.
- */
+/** A failed send as the runner needs it: rejected records are dead-lettered at once, the rest retried. */
 function sendError(err: unknown, sink: string, topic: string): AuditRouterError {
-  const chain = errorChain(err);
-  const root = chain.at(-1) as { name?: unknown; type?: unknown; message?: unknown; retriable?: unknown } | undefined;
-  const reason = typeof root?.message === 'string' ? root.message : String(err);
-  const isKafkaJs = chain.some((e) => typeof e.name === 'string' && e.name.startsWith('KafkaJS'));
-  // Credentials and ACLs are the sink's problem, not the events': wait for the operator, do not dead-letter at once.
-  const authProblem = root?.name === 'KafkaJSSASLAuthenticationError' || (typeof root?.type === 'string' && root.type.endsWith('AUTHORIZATION_FAILED'));
-  const rejected =
-    !authProblem && ((typeof root?.type === 'string' && REJECTING_TYPES.has(root.type)) || root?.retriable === false || !isKafkaJs);
+  const { rejected, reason } = judgeWriteFailure(err);
   return new AuditRouterError(
     rejected ? 'AR_ERR_SINK_REJECTED' : 'AR_ERR_SINK_UNAVAILABLE',
     `sink ${sink}: Kafka ${rejected ? 'rejected' : 'did not accept'} the batch for topic ${topic}: ${reason}`,
@@ -47,13 +32,12 @@ export class TopicSink implements Sink {
 
   private constructor(
     private readonly config: TopicSinkConfig,
-    private readonly producer: Producer,
+    private readonly writer: RecordWriter,
     /** Set for avro: the registry id every frame carries. */
     private readonly schemaId: number | undefined,
   ) {
     this.name = config.name;
-    const compression = config.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
-    this.sender = new CoalescingSender((messages) => producer.send({ topic: config.topic, acks: -1, compression, messages }));
+    this.sender = new CoalescingSender((records) => writer.send([{ topic: config.topic, records }]));
   }
 
   static async create(config: TopicSinkConfig, context: SinkContext): Promise<TopicSink> {
@@ -67,22 +51,21 @@ export class TopicSink implements Sink {
       // Registered before the producer connects: no connection to undo when the registry refuses.
       schemaId = await registerAuditEventSchema(context.schemaRegistry, `${config.topic}-value`);
     }
-    const kafka = createKafka(context.kafka, context.logger, `sink-${config.name}`);
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const writer = context.kafkaEngine.recordWriter({ clientIdSuffix: `sink-${config.name}`, compression: config.compression });
     try {
-      await producer.connect();
+      await writer.connect();
     } catch (err) {
-      await producer.disconnect().catch(() => undefined);
+      await writer.close().catch(() => undefined);
       throw describeKafkaError(err, context.kafka);
     }
-    return new TopicSink(config, producer, schemaId);
+    return new TopicSink(config, writer, schemaId);
   }
 
   async send(batch: readonly SinkEvent[], signal: AbortSignal): Promise<void> {
     if (signal.aborted) throw abortError(this.name, signal);
     if (batch.length === 0) return;
-    const messages = batch.map((item) => this.toMessage(item));
-    // kafkajs cannot cancel a request: the runner stops waiting on abort (abortable()), and if the
+    const messages = batch.map((item) => this.toRecord(item));
+    // A Kafka client cannot cancel a request: the runner stops waiting on abort (abortable()), and if the
     // broker takes the batch after all, the retry is a duplicate, which at-least-once allows.
     try {
       await this.sender.send(messages);
@@ -97,7 +80,7 @@ export class TopicSink implements Sink {
   }
 
   /** The Kafka record for an event: key, value (json or Avro frame), headers. */
-  toMessage(item: SinkEvent): Message {
+  toRecord(item: SinkEvent): OutgoingRecord {
     const { event } = item;
     const headers: Record<string, string> = {};
     if (event.id !== null) headers['ar.event.id'] = event.id;
@@ -120,6 +103,6 @@ export class TopicSink implements Sink {
   }
 
   async close(): Promise<void> {
-    await this.producer.disconnect();
+    await this.writer.close();
   }
 }

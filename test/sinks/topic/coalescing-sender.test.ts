@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Message } from 'kafkajs';
+import type { OutgoingRecord } from '../../../src/kafka/index.js';
 import { CoalescingSender } from '../../../src/sinks/topic/coalescing-sender.js';
 
 /** A request function whose requests finish when the test says so, recording what each carried. */
 function controlledRequests(fail: (values: string[]) => boolean = () => false) {
   const requests: { values: string[]; finish: () => void }[] = [];
-  const send = (messages: Message[]) =>
+  const send = (messages: OutgoingRecord[]) =>
     new Promise<void>((resolve, reject) => {
       const values = messages.map((m) => String(m.value));
       requests.push({ values, finish: () => (fail(values) ? reject(new Error(`refused ${values.join(',')}`)) : resolve()) });
@@ -14,7 +14,7 @@ function controlledRequests(fail: (values: string[]) => boolean = () => false) {
   return { requests, send };
 }
 
-const batch = (...values: string[]): Message[] => values.map((value) => ({ value }));
+const batch = (...values: string[]): OutgoingRecord[] => values.map((value) => ({ value }));
 
 test('a lone batch is sent at once, in a request of its own', async () => {
   const { requests, send } = controlledRequests();

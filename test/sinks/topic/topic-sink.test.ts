@@ -3,6 +3,7 @@ import { after, describe, test } from 'node:test';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { KafkaConfig } from '../../../src/config/index.js';
 import { AuditRouterError } from '../../../src/errors/index.js';
+import { createKafkaEngine } from '../../../src/kafka/index.js';
 import { auditEventSchemaText, logicalTypes, type AuditEvent } from '../../../src/event/index.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { topicSinkConfigSchema, type TopicSinkConfig } from '../../../src/sinks/topic/config.js';
@@ -12,6 +13,7 @@ import { makeEvent } from '../../helpers/events.js';
 import { brokers, createTopic, deleteTopics, readTopic, registryUrl } from '../../helpers/kafka.js';
 
 const kafka: KafkaConfig = { brokers: brokers(), clientId: 'topic-sink-test', connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000 };
+const kafkaEngine = await createKafkaEngine(kafka, silentLogger());
 const topics: string[] = [];
 
 function sinkEvent(event: AuditEvent, key: Buffer | null = null): SinkEvent {
@@ -23,7 +25,7 @@ function config(fields: Record<string, unknown>): TopicSinkConfig {
 }
 
 async function withSink<T>(cfg: TopicSinkConfig, fn: (sink: Sink) => Promise<T>, context: Partial<SinkContext> = {}): Promise<T> {
-  const sink = await topicSink.create(cfg, { logger: silentLogger(), kafka, schemaRegistry: { url: registryUrl() }, ...context });
+  const sink = await topicSink.create(cfg, { logger: silentLogger(), kafka, kafkaEngine, schemaRegistry: { url: registryUrl() }, ...context });
   try {
     return await fn(sink);
   } finally {
@@ -179,7 +181,7 @@ describe('topic sink, avro', () => {
 
   test('create() without a registry URL refuses avro', async () => {
     await assert.rejects(
-      topicSink.create(config({ topic: 'unused', encoding: 'avro' }), { logger: silentLogger(), kafka }),
+      topicSink.create(config({ topic: 'unused', encoding: 'avro' }), { logger: silentLogger(), kafka, kafkaEngine }),
       (err: unknown) => err instanceof AuditRouterError && err.code === 'AR_ERR_CONFIG_INVALID' && /schemaRegistry\.url/.test(err.message),
     );
   });
