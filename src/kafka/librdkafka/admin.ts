@@ -6,7 +6,7 @@ import type { ClientOptions } from '../client-options.js';
 import type { TopicPartitionOffset } from '../types.js';
 import { baseConfig } from './client-config.js';
 import { bridgeLogs } from './client-log.js';
-import { isHopeless } from './connect.js';
+import { watchHopeless } from './connect.js';
 import type { NativeAdmin, NativeCallback, NativeDeletedGroup, NativeError, NativeGroupDescription, NativeGroupOffsets, NativeListedOffset, NativeModule, NativeTopicDescription } from './native.js';
 
 const ERR_TOPIC_ALREADY_EXISTS = 36;
@@ -46,14 +46,12 @@ export class LibrdkafkaAdmin implements KafkaAdmin {
     this.admin = admin;
     await new Promise<void>((resolve, reject) => {
       let settled = false;
-      const onError = (err: NativeError) => {
-        if (settled || !isHopeless(err)) return;
+      const stopWatching = watchHopeless(admin, (err) => {
         settled = true;
         reject(err);
-      };
-      admin.on('event.error', onError);
+      });
       admin.listTopics({ timeout: this.timeout }, (err) => {
-        admin.removeListener('event.error', onError);
+        stopWatching();
         if (settled) return;
         settled = true;
         if (err) reject(err);

@@ -9,38 +9,78 @@ const HOPELESS = new Set([
   58, // ERR_SASL_AUTHENTICATION_FAILED
 ]);
 
-/** True for an error event after which waiting for the cluster is pointless (see HOPELESS). */
-export function isHopeless(err: NativeError): boolean {
-  return HOPELESS.has(err.code);
+/**
+ * librdkafka reports refused credentials and failed TLS handshakes only as
+ * log lines (and retries for ever), never as error events: these turn such
+ * a line into the error it stands for, with librdkafka's codes.
+ */
+const HOPELESS_LOGS: { pattern: RegExp; code: number }[] = [
+  { pattern: /SASL authentication error/, code: -169 },
+  { pattern: /SSL handshake failed|certificate verify failed/, code: -181 },
+];
+
+type LogLine = { severity: number; fac: string; message: string };
+
+interface Watchable {
+  on(event: 'event.error', listener: (err: NativeError) => void): unknown;
+  on(event: 'event.log', listener: (log: LogLine) => void): unknown;
+  removeListener(event: 'event.error' | 'event.log', listener: (arg: never) => void): unknown;
 }
 
-interface Connectable {
+function errorFromLog({ severity, message }: LogLine): NativeError | undefined {
+  if (severity > 3) return undefined;
+  const match = HOPELESS_LOGS.find((h) => h.pattern.test(message));
+  if (!match) return undefined;
+  // "[thrd:…]: sasl_plaintext://host:port/bootstrap: SASL authentication error: …": keep what follows the broker.
+  const text = message.replace(/^\[thrd:[^\]]*\]: /, '').replace(/^\S+:\/\/\S+: /, '');
+  return Object.assign(new Error(text), { code: match.code });
+}
+
+/**
+ * Calls `onHopeless` with the first error after which waiting for the
+ * cluster is pointless; returns what stops watching.
+ */
+export function watchHopeless(client: Watchable, onHopeless: (err: NativeError) => void): () => void {
+  let done = false;
+  const fire = (err: NativeError | undefined) => {
+    if (done || err === undefined) return;
+    done = true;
+    onHopeless(err);
+  };
+  const onError = (err: NativeError) => fire(HOPELESS.has(err.code) ? err : undefined);
+  const onLog = (line: LogLine) => fire(errorFromLog(line));
+  client.on('event.error', onError);
+  client.on('event.log', onLog);
+  return () => {
+    done = true;
+    client.removeListener('event.error', onError);
+    client.removeListener('event.log', onLog);
+  };
+}
+
+interface Connectable extends Watchable {
   connect(options: { timeout?: number }, cb: (err: NativeError | null | undefined, metadata: NativeMetadata) => void): unknown;
   disconnect(cb: (err: unknown) => void): unknown;
-  on(event: 'event.error', listener: (err: NativeError) => void): unknown;
-  removeListener(event: 'event.error', listener: (err: NativeError) => void): unknown;
 }
 
 /**
  * Connects a producer or consumer and proves the cluster answers (a
  * metadata request). librdkafka retries an unreachable broker until the
- * timeout; its first "all brokers down", resolve, TLS or SASL error ends the
- * wait instead, so the CLI reports a bad address or password promptly.
- * Resolves to a function that disconnects once the client is connected, for
- * the caller's close(); a connect given up on disconnects by itself.
+ * timeout; its first "all brokers down", resolve, TLS or SASL failure ends
+ * the wait instead, so the CLI reports a bad address or password promptly.
+ * Resolves to a function that disconnects, for the caller's close(); a
+ * connect given up on disconnects by itself once librdkafka returns.
  */
 export function connectNative(client: Connectable, timeoutMs: number): Promise<() => Promise<void>> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const disconnect = () => new Promise<void>((done) => client.disconnect(() => done()));
-    const onError = (err: NativeError) => {
-      if (settled || !isHopeless(err)) return;
+    const stopWatching = watchHopeless(client, (err) => {
       settled = true;
       reject(err);
-    };
-    client.on('event.error', onError);
+    });
     client.connect({ timeout: timeoutMs }, (err) => {
-      client.removeListener('event.error', onError);
+      stopWatching();
       if (settled) {
         if (!err) void disconnect();
         return;

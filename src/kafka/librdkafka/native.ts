@@ -47,7 +47,7 @@ interface NativeClient {
   getMetadata(options: { topic?: string; allTopics?: boolean; timeout?: number }, cb: NativeCallback<NativeMetadata>): unknown;
   on(event: 'event.error', listener: (err: NativeError) => void): unknown;
   on(event: 'event.log', listener: (log: { severity: number; fac: string; message: string }) => void): unknown;
-  removeListener(event: 'event.error', listener: (err: NativeError) => void): unknown;
+  removeListener(event: 'event.error' | 'event.log', listener: (arg: never) => void): unknown;
 }
 
 export interface NativeConsumer extends NativeClient {
@@ -116,7 +116,7 @@ export interface NativeDeletedGroup {
 
 export interface NativeAdmin {
   on(event: 'event.error', listener: (err: NativeError) => void): unknown;
-  removeListener(event: 'event.error', listener: (err: NativeError) => void): unknown;
+  removeListener(event: 'event.error' | 'event.log', listener: (arg: never) => void): unknown;
   on(event: 'event.log', listener: (log: { severity: number; fac: string; message: string }) => void): unknown;
   listTopics(options: { timeout: number }, cb: NativeCallback<string[]>): void;
   createTopic(topic: { topic: string; num_partitions: number; replication_factor: number; config?: Record<string, string> }, timeoutMs: number, cb: (err?: NativeError | null) => void): void;

@@ -110,7 +110,7 @@ export class LibrdkafkaRecordWriter implements RecordWriter {
     const disconnect = this.disconnect;
     this.disconnect = undefined;
     if (!disconnect) return;
-    await new Promise<void>((resolve) => this.producer.flush(this.config.requestTimeoutMs, () => resolve()));
+    // disconnect() flushes what is still queued first.
     await disconnect();
   }
 }
