@@ -43,7 +43,8 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
     readonly config: Config,
     private readonly logger: Logger,
     metrics: Metrics,
-    private readonly kafkaEngine: KafkaEngine,
+    /** The Kafka client in use (name and version are logged at start). */
+    readonly kafkaEngine: KafkaEngine,
     /** True while starting: the clients' own errors are then logged at debug. */
     private readonly quiet: () => boolean,
     private readonly consumer: GroupConsumer,
@@ -60,7 +61,6 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
   static async start(config: Config, options: RouterAppOptions): Promise<RouterApp> {
     const { logger, metrics = new Metrics({ defaultMetrics: true }) } = options;
     const engine = await createKafkaEngine(config.kafka, logger);
-    logger.info({ engine: engine.name, version: engine.version }, `Kafka engine: ${engine.name} ${engine.version}`);
     metrics.info.set({ engine: engine.name, version: engine.version }, 1);
     // Until it runs, a failure is reported once by the caller; the client's own retries would repeat it on stderr.
     let starting = true;
@@ -107,7 +107,9 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
     app.source = new KafkaSource(consumer, config.source, decoder, app.router, deadLetter, metrics, logger, app.transactions);
     await app.source.start((err) => app.emit('fatal', describeKafkaError(err, config.kafka)));
     starting = false;
-    logger.info({ topic: config.source.topic, groupId: config.source.groupId, sinks: app.router.currentRoutes.map((r) => r.name) }, 'audit-router running');
+    // The engine is named here, not before connecting: a failed start prints its one error line and nothing else.
+    const kafkaEngine = `${engine.name} ${engine.version}`;
+    logger.info({ topic: config.source.topic, groupId: config.source.groupId, sinks: app.router.currentRoutes.map((r) => r.name), kafkaEngine }, `audit-router running (Kafka engine: ${kafkaEngine})`);
     return app;
   }
 

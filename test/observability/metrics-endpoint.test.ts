@@ -52,6 +52,8 @@ describe('admin listener', () => {
       assert.equal(metricValue(text, 'audit_router_events_filtered_out_total'), 100);
       assert.equal(metricValue(text, 'audit_router_sink_events_delivered_total', 'sink="archive"'), 200);
       assert.equal(metricValue(text, 'audit_router_sink_circuit_state', 'sink="archive"'), 0);
+      const engine = app.kafkaEngine;
+      assert.equal(metricValue(text, 'audit_router_info', `engine="${engine.name}",version="${engine.version}"`), 1);
       assert.equal((await request(`${url}/healthz`)).statusCode, 200);
     } finally {
       polling = false;

@@ -53,6 +53,7 @@ export function registerDev(program: Command): void {
         await publisher.close();
         process.stderr.write(`sent ${events.length} example events to ${opts.topic}${opts.registry ? ' as Avro' : ''}; routing to the console (Ctrl-C to stop)\n`);
         const app = await RouterApp.start(config, { logger });
+        process.stderr.write(`Kafka engine: ${app.kafkaEngine.name} ${app.kafkaEngine.version}\n`);
         const onSignal = () => void stopAll(app).then(() => process.exit(0));
         process.once('SIGINT', onSignal);
         process.once('SIGTERM', onSignal);
