@@ -17,6 +17,10 @@ const DEFAULT_WAIT_MS = 500;
 /** After a handler threw, the batch is read again: not at once, as kafkajs waits before it restarts too. */
 const RETRY_AFTER_FAILURE_MS = 1000;
 
+function consumeOnce(consumer: NativeConsumer): Promise<NativeMessage[]> {
+  return new Promise((resolve, reject) => consumer.consume(MAX_MESSAGES_PER_CONSUME, (err, messages) => (err ? reject(err) : resolve(messages))));
+}
+
 /** Whether this member still owns a partition; a new object per assignment, so a batch knows when it went stale. */
 interface Ownership {
   stale: boolean;
@@ -26,8 +30,6 @@ interface PendingBatch {
   batch: RecordBatch;
   ownership: Ownership;
 }
-
-const resolved = async (): Promise<void> => undefined;
 
 /**
  * A librdkafka KafkaConsumer behind the GroupConsumer contract, on the
@@ -60,6 +62,7 @@ export class LibrdkafkaGroupConsumer implements GroupConsumer {
   private readonly ends = new Map<number, number>();
   /** Per partition, the offset after the last record handed over. */
   private readonly handedTo = new Map<number, number>();
+  private serving: Promise<void> | undefined;
 
   constructor(
     private readonly native: NativeModule,
@@ -146,7 +149,7 @@ export class LibrdkafkaGroupConsumer implements GroupConsumer {
     while (this.running) {
       let messages: NativeMessage[];
       try {
-        messages = await new Promise<NativeMessage[]>((resolve, reject) => consumer.consume(MAX_MESSAGES_PER_CONSUME, (err, m) => (err ? reject(err) : resolve(m))));
+        messages = await consumeOnce(consumer);
       } catch (err) {
         if ((err as NativeError).isFatal) throw err;
         if (!this.running) break;
@@ -222,7 +225,7 @@ export class LibrdkafkaGroupConsumer implements GroupConsumer {
       if (first !== undefined) await this.seekNow(consumer, partition, first);
       return;
     }
-    const control: BatchControl = { heartbeat: resolved, isRunning: () => this.running, isStale: () => ownership.stale };
+    const control: BatchControl = { heartbeat: () => this.heartbeat(), isRunning: () => this.running, isStale: () => ownership.stale };
     let last: number | undefined;
     try {
       last = await this.run_!.eachBatch(batch, control);
@@ -243,6 +246,40 @@ export class LibrdkafkaGroupConsumer implements GroupConsumer {
     const from = last === undefined ? first : last + 1;
     this.handedTo.set(partition, from);
     await this.seekNow(consumer, partition, from);
+  }
+
+  /**
+   * A handler that waits (a full sink, a registry outage) calls heartbeat().
+   * librdkafka heartbeats by itself, but serves rebalances, and restarts its
+   * max.poll.interval.ms clock, only inside consume(), which the loop does
+   * not call until the batches in hand return: without this, one waiting
+   * batch would hold up every rebalance of the group. So it calls consume()
+   * here, with the owned partitions paused so nothing is fetched meanwhile;
+   * pausing drops what was prefetched, which is fetched again on resume
+   * (only on this slow path). Concurrent calls share one.
+   */
+  private heartbeat(): Promise<void> {
+    this.serving ??= this.serveGroup().finally(() => (this.serving = undefined));
+    return this.serving;
+  }
+
+  private async serveGroup(): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer || !this.running) return;
+    const held = this.owning(this.owned.keys());
+    if (held.length > 0) consumer.pause(held);
+    let messages: NativeMessage[] = [];
+    try {
+      messages = await consumeOnce(consumer);
+    } catch (err) {
+      this.logger.debug({ err: { message: (err as Error).message } }, 'consume while waiting failed');
+    }
+    // Whatever came anyway (partitions assigned meanwhile) is read again by the loop.
+    const firsts = new Map<number, number>();
+    for (const m of messages) if (m.topic === this.topic && !firsts.has(m.partition)) firsts.set(m.partition, m.offset);
+    for (const [partition, offset] of firsts) if (this.owned.has(partition)) await this.seekNow(consumer, partition, offset);
+    const resume = this.owning(held.map((tp) => tp.partition)).filter((tp) => !this.isPaused(tp.partition));
+    if (resume.length > 0) consumer.resume(resume);
   }
 
   /**
