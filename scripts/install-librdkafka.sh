@@ -10,6 +10,7 @@
 # fetched but npm packages and apt packages. About 2-5 minutes on 2 cores.
 #
 #   scripts/install-librdkafka.sh          install what is missing, then check it loads
+#   scripts/install-librdkafka.sh --deps   only install the apt packages it builds against
 #   scripts/install-librdkafka.sh --check  only check that it loads (exit 1 if not)
 #
 # Idempotent: when the module already loads it only says so.
@@ -26,24 +27,30 @@ loads() {
   node -e "const k = require('$PACKAGE'); console.log('librdkafka ' + k.librdkafkaVersion + ' loads (' + k.features.join(',') + ')')" 2>/dev/null
 }
 
+install_deps() {
+  local missing=() p
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  ((${#missing[@]} > 0)) || return 0
+  command -v apt-get >/dev/null || { log "error: install the development packages of: ${APT_PACKAGES[*]}"; exit 1; }
+  local sudo=()
+  [[ "$(id -u)" == 0 ]] || sudo=(sudo)
+  log "installing ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+if [[ "${1:-}" == "--deps" ]]; then
+  install_deps
+  exit 0
+fi
 if loads; then exit 0; fi
 if [[ "${1:-}" == "--check" ]]; then
   log "error: $PACKAGE does not load; run scripts/install-librdkafka.sh"
   exit 1
 fi
-
-missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if ((${#missing[@]} > 0)); then
-  command -v apt-get >/dev/null || { log "error: install the development packages of: ${APT_PACKAGES[*]}"; exit 1; }
-  SUDO=()
-  [[ "$(id -u)" == 0 ]] || SUDO=(sudo)
-  log "installing ${missing[*]}"
-  "${SUDO[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+install_deps
 
 export CKJS_LINKING=dynamic
 # node-gyp needs Node's headers; it downloads them from nodejs.org unless it is
