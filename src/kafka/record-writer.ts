@@ -5,7 +5,11 @@ import type { TopicPartitionOffset, TopicRecords } from './types.js';
 /** Settings fixed per writer (librdkafka takes them per producer, not per send). */
 export interface RecordWriterOptions extends ClientOptions {
   compression?: 'none' | 'gzip';
-  /** Let the broker create a missing topic on first write (when the cluster allows it). */
+  /**
+   * Let the broker create a missing topic on first write, when the cluster
+   * allows it (auto.create.topics.enable). Default true, as both clients do:
+   * `dev` and `produce` write to topics nobody created yet.
+   */
   allowAutoTopicCreation?: boolean;
 }
 

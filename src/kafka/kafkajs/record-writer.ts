@@ -16,7 +16,7 @@ export class KafkajsRecordWriter implements RecordWriter {
   private readonly compression: CompressionTypes;
 
   constructor(kafka: Kafka, options: RecordWriterOptions) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: options.allowAutoTopicCreation ?? false });
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: options.allowAutoTopicCreation ?? true });
     this.compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
   }
 
