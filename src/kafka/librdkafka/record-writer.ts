@@ -64,7 +64,7 @@ export class LibrdkafkaRecordWriter implements RecordWriter {
       'compression.codec': options.compression ?? 'none',
       // A write librdkafka cannot complete fails after this long, so the sink's retry budget and breaker see it.
       'message.timeout.ms': config.requestTimeoutMs,
-      'allow.auto.create.topics': options.allowAutoTopicCreation ?? false,
+      'allow.auto.create.topics': options.allowAutoTopicCreation ?? true,
       dr_cb: true,
     });
     bridgeLogs(this.producer, logger, config, options.quiet);
