@@ -8,6 +8,9 @@ import { connectNative } from './connect.js';
 import type { NativeError, NativeModule, NativeProducer } from './native.js';
 import { produceAll, type Queued } from './produce.js';
 
+/** See message.max.bytes below; librdkafka still splits what it sends into batch.size (1 MB) batches. */
+export const MAX_REQUEST_BYTES = 100 * 1024 * 1024;
+
 /** One send() call: settles once every record it queued has its delivery report. */
 class Delivery implements Queued {
   pending = 0;
@@ -64,6 +67,9 @@ export class LibrdkafkaRecordWriter implements RecordWriter {
       'compression.codec': options.compression ?? 'none',
       // A write librdkafka cannot complete fails after this long, so the sink's retry budget and breaker see it.
       'message.timeout.ms': config.requestTimeoutMs,
+      // The broker's limit (message.max.bytes, a topic's max.message.bytes) is the one that counts, as on
+      // kafkajs: librdkafka's own 1 MB default refused the original bytes of large undecodable messages.
+      'message.max.bytes': MAX_REQUEST_BYTES,
       'allow.auto.create.topics': options.allowAutoTopicCreation ?? true,
       dr_cb: true,
     });

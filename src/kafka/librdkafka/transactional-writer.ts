@@ -8,6 +8,7 @@ import { connectNative } from './connect.js';
 import { LibrdkafkaGroupConsumer } from './group-consumer.js';
 import type { NativeError, NativeModule, NativeProducer } from './native.js';
 import { produceAll } from './produce.js';
+import { MAX_REQUEST_BYTES } from './record-writer.js';
 
 type Step = (cb: (err?: NativeError | null) => void) => void;
 
@@ -56,6 +57,7 @@ export class LibrdkafkaTransactionalWriter implements TransactionalWriter {
       'transactional.id': this.options.transactionalId,
       'enable.idempotence': true,
       acks: -1,
+      'message.max.bytes': MAX_REQUEST_BYTES,
     });
     bridgeLogs(producer, this.logger, this.config, this.options.quiet);
     await connectNative(producer, this.config.requestTimeoutMs);
