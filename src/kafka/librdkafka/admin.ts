@@ -4,7 +4,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { GroupDescription, KafkaAdmin, NewTopic, PartitionMarks } from '../admin.js';
 import type { ClientOptions } from '../client-options.js';
 import type { TopicPartitionOffset } from '../types.js';
-import { baseConfig } from './client-config.js';
+import { baseConfig, connectTimeoutMs } from './client-config.js';
 import { bridgeLogs } from './client-log.js';
 import { watchHopeless } from './connect.js';
 import type { NativeAdmin, NativeCallback, NativeDeletedGroup, NativeError, NativeGroupDescription, NativeGroupOffsets, NativeListedOffset, NativeModule, NativeTopicDescription } from './native.js';
@@ -46,11 +46,11 @@ export class LibrdkafkaAdmin implements KafkaAdmin {
     this.admin = admin;
     await new Promise<void>((resolve, reject) => {
       let settled = false;
-      const stopWatching = watchHopeless(admin, (err) => {
+      const stopWatching = watchHopeless(admin, this.config.brokers.length, (err) => {
         settled = true;
         reject(err);
       });
-      admin.listTopics({ timeout: this.timeout }, (err) => {
+      admin.listTopics({ timeout: connectTimeoutMs(this.config) }, (err) => {
         stopWatching();
         if (settled) return;
         settled = true;

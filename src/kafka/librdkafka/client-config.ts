@@ -66,3 +66,13 @@ export function baseConfig(config: KafkaConfig, logger: Logger, clientIdSuffix?:
     ...securityConfig(config),
   };
 }
+
+/**
+ * How long connect() waits for the cluster's first answer. librdkafka cannot
+ * cancel that wait, and the process cannot exit until it ends, even after a
+ * refused connection or password was reported (at once, see connect.ts): so
+ * it is kept short rather than kafka.requestTimeoutMs.
+ */
+export function connectTimeoutMs(config: KafkaConfig): number {
+  return Math.max(10_000, 2 * config.connectionTimeoutMs);
+}

@@ -10,13 +10,16 @@ const HOPELESS = new Set([
 ]);
 
 /**
- * librdkafka reports refused credentials and failed TLS handshakes only as
- * log lines (and retries for ever), never as error events: these turn such
- * a line into the error it stands for, with librdkafka's codes.
+ * librdkafka reports refused connections, refused credentials and failed TLS
+ * handshakes as log lines and retries for ever; its error events come only
+ * once connect() returned (and without their codes). These turn such a line
+ * into the error it stands for, with librdkafka's codes. A connection
+ * failure is hopeless once every bootstrap broker had one.
  */
-const HOPELESS_LOGS: { pattern: RegExp; code: number }[] = [
-  { pattern: /SASL authentication error/, code: -169 },
-  { pattern: /SSL handshake failed|certificate verify failed/, code: -181 },
+const HOPELESS_LOGS: { pattern: RegExp; code: number; everyBroker: boolean }[] = [
+  { pattern: /SASL authentication error/, code: -169, everyBroker: false },
+  { pattern: /SSL handshake failed|certificate verify failed/, code: -181, everyBroker: false },
+  { pattern: /Connect to \S+ failed|Failed to resolve|Connection setup timed out/, code: -195, everyBroker: true },
 ];
 
 type LogLine = { severity: number; fac: string; message: string };
@@ -27,25 +30,36 @@ interface Watchable {
   removeListener(event: 'event.error' | 'event.log', listener: (arg: never) => void): unknown;
 }
 
-function errorFromLog({ severity, message }: LogLine): NativeError | undefined {
-  if (severity > 3) return undefined;
-  const match = HOPELESS_LOGS.find((h) => h.pattern.test(message));
-  if (!match) return undefined;
-  // "[thrd:…]: sasl_plaintext://host:port/bootstrap: SASL authentication error: …": keep what follows the broker.
-  const text = message.replace(/^\[thrd:[^\]]*\]: /, '').replace(/^\S+:\/\/\S+: /, '');
-  return Object.assign(new Error(text), { code: match.code });
+/** Reads "[thrd:…]: 127.0.0.1:9092/bootstrap: Connect to … failed: …" as the broker and what happened to it. */
+function parseLog(message: string): { broker: string; text: string } {
+  const rest = message.replace(/^\[thrd:[^\]]*\]: /, '');
+  const match = /^(\S+): (.*)$/s.exec(rest);
+  return match ? { broker: match[1]!, text: match[2]! } : { broker: '', text: rest };
 }
 
 /**
  * Calls `onHopeless` with the first error after which waiting for the
- * cluster is pointless; returns what stops watching.
+ * cluster (of `brokers` bootstrap brokers) is pointless; returns what stops
+ * watching.
  */
-export function watchHopeless(client: Watchable, onHopeless: (err: NativeError) => void): () => void {
+export function watchHopeless(client: Watchable, brokers: number, onHopeless: (err: NativeError) => void): () => void {
   let done = false;
+  const unreachable = new Set<string>();
   const fire = (err: NativeError | undefined) => {
     if (done || err === undefined) return;
     done = true;
     onHopeless(err);
+  };
+  const errorFromLog = ({ severity, message }: LogLine): NativeError | undefined => {
+    if (severity > 3) return undefined;
+    const hopeless = HOPELESS_LOGS.find((h) => h.pattern.test(message));
+    if (!hopeless) return undefined;
+    const { broker, text } = parseLog(message);
+    if (hopeless.everyBroker) {
+      unreachable.add(broker);
+      if (unreachable.size < brokers) return undefined;
+    }
+    return Object.assign(new Error(text), { code: hopeless.code });
   };
   const onError = (err: NativeError) => fire(HOPELESS.has(err.code) ? err : undefined);
   const onLog = (line: LogLine) => fire(errorFromLog(line));
@@ -71,11 +85,11 @@ interface Connectable extends Watchable {
  * Resolves to a function that disconnects, for the caller's close(); a
  * connect given up on disconnects by itself once librdkafka returns.
  */
-export function connectNative(client: Connectable, timeoutMs: number): Promise<() => Promise<void>> {
+export function connectNative(client: Connectable, brokers: number, timeoutMs: number): Promise<() => Promise<void>> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const disconnect = () => new Promise<void>((done) => client.disconnect(() => done()));
-    const stopWatching = watchHopeless(client, (err) => {
+    const stopWatching = watchHopeless(client, brokers, (err) => {
       settled = true;
       reject(err);
     });

@@ -3,7 +3,7 @@ import type { KafkaConfig } from '../../config/types.js';
 import type { Logger } from '../../observability/logger.js';
 import type { BatchControl, GroupConsumer, GroupConsumerOptions, GroupConsumerRun } from '../group-consumer.js';
 import type { RecordBatch, TopicPartition, TopicPartitionOffset } from '../types.js';
-import { baseConfig } from './client-config.js';
+import { baseConfig, connectTimeoutMs } from './client-config.js';
 import { bridgeLogs } from './client-log.js';
 import { connectNative } from './connect.js';
 import type { NativeConsumer, NativeError, NativeMessage, NativeModule, NativeTopicPartition } from './native.js';
@@ -119,7 +119,7 @@ export class LibrdkafkaGroupConsumer implements GroupConsumer {
     });
     this.consumer = consumer;
     this.offsetReset = offsetReset;
-    this.disconnect = await connectNative(consumer, this.config.requestTimeoutMs);
+    this.disconnect = await connectNative(consumer, this.config.brokers.length, connectTimeoutMs(this.config));
   }
 
   async run(topic: string, options: GroupConsumerRun): Promise<void> {

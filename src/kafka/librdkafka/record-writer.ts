@@ -2,7 +2,7 @@ import type { KafkaConfig } from '../../config/types.js';
 import type { Logger } from '../../observability/logger.js';
 import type { RecordWriter, RecordWriterOptions } from '../record-writer.js';
 import type { TopicRecords } from '../types.js';
-import { baseConfig } from './client-config.js';
+import { baseConfig, connectTimeoutMs } from './client-config.js';
 import { bridgeLogs } from './client-log.js';
 import { connectNative } from './connect.js';
 import type { NativeError, NativeModule, NativeProducer } from './native.js';
@@ -81,7 +81,7 @@ export class LibrdkafkaRecordWriter implements RecordWriter {
   }
 
   connect(): Promise<void> {
-    this.connecting ??= connectNative(this.producer, this.config.requestTimeoutMs).then((disconnect) => {
+    this.connecting ??= connectNative(this.producer, this.config.brokers.length, connectTimeoutMs(this.config)).then((disconnect) => {
       this.disconnect = disconnect;
       this.producer.setPollInBackground(true);
     });

@@ -2,7 +2,7 @@ import type { KafkaConfig } from '../../config/types.js';
 import type { Logger } from '../../observability/logger.js';
 import type { TransactionalWriter, TransactionalWriterOptions } from '../record-writer.js';
 import type { TopicPartitionOffset, TopicRecords } from '../types.js';
-import { baseConfig } from './client-config.js';
+import { baseConfig, connectTimeoutMs } from './client-config.js';
 import { bridgeLogs } from './client-log.js';
 import { connectNative } from './connect.js';
 import { LibrdkafkaGroupConsumer } from './group-consumer.js';
@@ -60,7 +60,7 @@ export class LibrdkafkaTransactionalWriter implements TransactionalWriter {
       'message.max.bytes': MAX_REQUEST_BYTES,
     });
     bridgeLogs(producer, this.logger, this.config, this.options.quiet);
-    await connectNative(producer, this.config.requestTimeoutMs);
+    await connectNative(producer, this.config.brokers.length, connectTimeoutMs(this.config));
     this.producer = producer;
     // Fences any older producer with this id and aborts its open transaction.
     await step((cb) => producer.initTransactions(this.config.requestTimeoutMs, cb));
