@@ -52,8 +52,8 @@ const RD_SASL = new Set<number>([RD.AUTHENTICATION, RD.SASL_AUTHENTICATION_FAILE
 /** Broker answers that say "these records will never be accepted" (cf. REJECTING_TYPES). */
 const RD_REJECTING = new Set<number>([RD.MSG_SIZE_TOO_LARGE, RD.INVALID_MSG, RD.TOPIC_EXCEPTION, RD.RECORD_LIST_TOO_LARGE, RD.INVALID_RECORD]);
 
-/** A librdkafka error: a numeric code (Node's system errors have string codes). */
-const rdCode = (e: ErrorLike | undefined): number | undefined => (typeof e?.code === 'number' ? e.code : undefined);
+/** A librdkafka error's code: a number (Node's system errors have string codes; kafkajs's protocol errors, judged by their type, numbers too). */
+const rdCode = (e: ErrorLike | undefined): number | undefined => (typeof e?.code === 'number' && !text(e.name).startsWith('KafkaJS') ? e.code : undefined);
 
 function isSaslFailure(e: ErrorLike): boolean {
   return e.name === 'KafkaJSSASLAuthenticationError' || RD_SASL.has(rdCode(e)!) || /\bSASL\b/.test(text(e.message));
