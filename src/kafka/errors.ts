@@ -28,12 +28,43 @@ const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIG
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
+/**
+ * librdkafka's error codes (rdkafka.h): negative ones are raised by the
+ * client itself, positive ones are the broker's. Its errors are told apart
+ * by these numbers, where kafkajs's and Node's use names and strings.
+ */
+const RD = {
+  TRANSPORT: -195,
+  RESOLVE: -193,
+  ALL_BROKERS_DOWN: -187,
+  TIMED_OUT: -185,
+  SSL: -181,
+  AUTHENTICATION: -169,
+  MSG_SIZE_TOO_LARGE: 10,
+  INVALID_MSG: 2,
+  TOPIC_EXCEPTION: 17,
+  RECORD_LIST_TOO_LARGE: 18,
+  INVALID_RECORD: 87,
+  SASL_AUTHENTICATION_FAILED: 58,
+} as const;
+const RD_CONNECTION = new Set<number>([RD.TRANSPORT, RD.RESOLVE, RD.ALL_BROKERS_DOWN, RD.TIMED_OUT]);
+const RD_SASL = new Set<number>([RD.AUTHENTICATION, RD.SASL_AUTHENTICATION_FAILED]);
+/** Broker answers that say "these records will never be accepted" (cf. REJECTING_TYPES). */
+const RD_REJECTING = new Set<number>([RD.MSG_SIZE_TOO_LARGE, RD.INVALID_MSG, RD.TOPIC_EXCEPTION, RD.RECORD_LIST_TOO_LARGE, RD.INVALID_RECORD]);
+
+/** A librdkafka error's code: a number (Node's system errors have string codes; kafkajs's protocol errors, judged by their type, numbers too). */
+const rdCode = (e: ErrorLike | undefined): number | undefined => (typeof e?.code === 'number' && !text(e.name).startsWith('KafkaJS') ? e.code : undefined);
+
 function isSaslFailure(e: ErrorLike): boolean {
-  return e.name === 'KafkaJSSASLAuthenticationError' || /\bSASL\b/.test(text(e.message));
+  return e.name === 'KafkaJSSASLAuthenticationError' || RD_SASL.has(rdCode(e)!) || /\bSASL\b/.test(text(e.message));
+}
+
+function isTlsFailure(e: ErrorLike): boolean {
+  return TLS_CODE.test(text(e.code)) || rdCode(e) === RD.SSL;
 }
 
 function isConnectionFailure(e: ErrorLike): boolean {
-  return CONNECTION_NAMES.has(text(e.name)) || CONNECTION_CODES.has(text(e.code)) || /\bECONNREFUSED\b/.test(text(e.message));
+  return CONNECTION_NAMES.has(text(e.name)) || CONNECTION_CODES.has(text(e.code)) || RD_CONNECTION.has(rdCode(e)!) || /\bECONNREFUSED\b/.test(text(e.message));
 }
 
 function withoutSecret(message: string, config: Partial<KafkaConfig> | undefined): string {
@@ -63,6 +94,9 @@ export function judgeWriteFailure(err: unknown): WriteFailure {
   const chain = errorChain(err) as (ErrorLike & { type?: unknown; retriable?: unknown })[];
   const root = chain.at(-1);
   const reason = typeof root?.message === 'string' ? root.message : String(err);
+  const code = rdCode(root);
+  // Credentials, ACLs and outages can be fixed while the sink retries; only a refusal of the records themselves is final.
+  if (code !== undefined) return { rejected: RD_REJECTING.has(code), reason };
   const isClientError = chain.some((e) => typeof e.name === 'string' && e.name.startsWith('KafkaJS'));
   const authProblem = root?.name === 'KafkaJSSASLAuthenticationError' || (typeof root?.type === 'string' && root.type.endsWith('AUTHORIZATION_FAILED'));
   const rejected = !authProblem && ((typeof root?.type === 'string' && REJECTING_TYPES.has(root.type)) || root?.retriable === false || !isClientError);
@@ -86,9 +120,9 @@ export function describeKafkaError(err: unknown, config?: Partial<KafkaConfig>):
     const where = brokers ? ` at ${brokers}` : '';
     return new AuditRouterError('AR_ERR_KAFKA_AUTH', `Kafka refused the SASL credentials${who}${where}`, { cause: err });
   }
-  const tls = chain.find((e) => TLS_CODE.test(text(e.code)));
+  const tls = chain.find(isTlsFailure);
   if (tls) {
-    return new AuditRouterError('AR_ERR_KAFKA_AUTH', `TLS handshake with Kafka${brokers ? ` at ${brokers}` : ''} failed (${text(tls.code)}): ${detail}`, {
+    return new AuditRouterError('AR_ERR_KAFKA_AUTH', `TLS handshake with Kafka${brokers ? ` at ${brokers}` : ''} failed (${String(tls.code)}): ${detail}`, {
       cause: err,
     });
   }
