@@ -1,6 +1,7 @@
 /** Writes bench/results.json, docs/benchmarks.md and the chart it shows (docs/benchmarks.svg). */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { barChecks, barSection } from './bar.js';
 import { chartSvg } from './chart.js';
 import { PARTITIONS, root } from './options.js';
 import type { Report, Row } from './results.js';
@@ -92,7 +93,7 @@ ${lines.join('\n')}
 export function writeReport(report: Report): void {
   const scenarioRatios = ratios(report.rows);
   mkdirSync(join(root, 'bench'), { recursive: true });
-  writeFileSync(join(root, 'bench', 'results.json'), JSON.stringify({ ...report, ratios: scenarioRatios }, null, 2));
+  writeFileSync(join(root, 'bench', 'results.json'), JSON.stringify({ ...report, ratios: scenarioRatios, bar: barChecks(report) }, null, 2));
   writeFileSync(join(root, 'docs', 'benchmarks.svg'), chartSvg(report.rows, `events/s per scenario and engine, ${report.events.toLocaleString('en')} events (${report.date.slice(0, 10)})`));
 
   const file = join(root, 'docs', 'benchmarks.md');
@@ -123,7 +124,7 @@ ${rows.join('\n')}
 | scenario | librdkafka ÷ kafkajs | kafkajs × kcat | librdkafka × kcat |
 |---|---|---|---|
 ${ratioRows.join('\n')}
-${logFileSection(report)}${latencySection(report)}
+${logFileSection(report)}${latencySection(report)}${barSection(report)}
 ${notes}`;
   writeFileSync(file, text);
 }

@@ -59,7 +59,7 @@ export interface Yardstick {
 /** Runs one router until `done`, then reads its CPU time and peak RSS before stopping it. */
 export async function measureRouter(m: Measure, y: Yardstick): Promise<Row> {
   const t = Date.now();
-  const child = startRouter(m.config, `${m.scenario}-${m.name.replace(/\W+/g, '-').slice(0, 40)}-${m.engine}`);
+  const child = startRouter(m.config, `${m.name.replace(/\W+/g, '-').replace(/^-|-$/g, '').slice(0, 48)}-${m.engine}`);
   const died = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`${m.name} on ${m.engine}: the router exited (${code ?? signal}) before its last event; see its stderr log under ${tmpdir()}/ar-bench-${run}`))));
   died.catch(() => undefined);
   try {
