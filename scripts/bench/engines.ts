@@ -49,10 +49,10 @@ export function resolveEngines(requested: string[]): EngineSet {
     } else {
       // Relative to the checkout: the reason goes into the committed doc, where this machine's paths mean nothing.
       set.skipped[engine] = result.error.replaceAll(root, '');
-      log(`ENGINE SKIPPED: ${engine} cannot be loaded, so this run measures ${requested.filter((e) => e !== engine).join(', ') || 'nothing'} only: ${result.error}`);
+      log(`ENGINE SKIPPED: ${engine} cannot be loaded, so this run measures ${requested.filter((e) => e !== engine).join(', ') || 'nothing'} only: ${set.skipped[engine]}`);
     }
   }
-  if (set.engines.length === 0) throw new Error('no Kafka engine can be loaded: run npm ci (kafkajs) or see README "Kafka engines"');
+  if (set.engines.length === 0) throw new Error(`--engines ${requested.join(',')}: none of them can be loaded (see README "Kafka engines")`);
   log(`engines: ${set.engines.map((e) => set.versions[e]).join(', ')}`);
   return set;
 }
