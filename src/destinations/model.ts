@@ -19,11 +19,12 @@ export interface StoredDestination {
 }
 
 /**
- * The webhook sink schema without `template`: a template is a path the router
- * reads, and an API token (or write access to the destinations topic) must
- * never make the router open a path, let alone one that blocks (a FIFO).
+ * A template is a path the router reads, and an API token (or write access to
+ * the destinations topic) must never make the router open a path, let alone
+ * one that blocks (a FIFO): validateDestination refuses any `template` before
+ * the webhook sink schema (which would load it) sees the input. The schema has
+ * cross-field refinements, so zod cannot derive a copy without the field.
  */
-const destinationSinkSchema = webhookSinkConfigSchema.omit({ template: true });
 const TEMPLATE_REFUSED = 'templates are a config-file feature: the API does not accept a template, nor does the router open one for a destination';
 
 export const MASK = '********';
@@ -79,7 +80,7 @@ export function validateDestination(input: DestinationInput, vocabulary: Vocabul
     }
     sink.tls = pemOnly;
   }
-  const parsed = destinationSinkSchema.safeParse({ ...sink, type: 'webhook', name: input.name });
+  const parsed = webhookSinkConfigSchema.safeParse({ ...sink, type: 'webhook', name: input.name });
   if (!parsed.success) issues.push(...zodIssues(parsed.error));
   for (const field of ['events', 'exclude'] as const) {
     const rules = input.sink[field];

@@ -2,10 +2,14 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../../observability/logger.js';
 import type { BatchControl, GroupConsumer, GroupConsumerOptions, GroupConsumerRun } from '../group-consumer.js';
 import type { KafkaRecord, RecordBatch, TopicPartition, TopicPartitionOffset } from '../types.js';
+import { describeKafkaError } from '../errors.js';
 import { ROUND_ROBIN_ASSIGNERS } from './assigners.js';
 
 /** The control handed with a batch kafkajs only reports afterwards (every record hidden): nothing left to do. */
 const IDLE_CONTROL: BatchControl = { heartbeat: async () => undefined, isRunning: () => true, isStale: () => false };
+
+/** How long a consumer that kafkajs gave up on waits before it runs again, as kafkajs's own restarts do. */
+const RESTART_AFTER_MS = 1_000;
 
 /**
  * A kafkajs consumer behind the GroupConsumer contract. kafkajs rebalances
@@ -18,6 +22,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   private readonly consumer: Consumer;
   private assigned: TopicPartition[] = [];
   private closing: Promise<void> | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
 
   constructor(
     kafka: Kafka,
@@ -60,20 +65,29 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       };
       options.eachBatch(batch, IDLE_CONTROL).catch((err: unknown) => this.logger.warn({ err: { message: (err as Error).message } }, 'handling an empty batch failed'));
     });
+    const runConfig = {
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: options.concurrency ?? 1,
+      eachBatch: (payload: EachBatchPayload) => this.handBatch(payload, options),
+    };
     consumer.on(consumer.events.CRASH, ({ payload }) => {
+      const err = { name: payload.error.name, message: payload.error.message };
       if (payload.restart) {
-        this.logger.warn({ err: { message: payload.error.message } }, 'consumer restarting after error');
+        this.logger.warn({ err }, 'consumer restarting after error');
+        return;
+      }
+      // kafkajs restarts only after errors it judges retriable, and some paths of a long broker outage reach it as
+      // final. A lost broker is never final for a router that promises to wait an outage out: run again, as kafkajs would.
+      if (this.closing === undefined && describeKafkaError(payload.error).code === 'AR_ERR_KAFKA_CONNECTION') {
+        this.logger.warn({ err, restartInMs: RESTART_AFTER_MS }, 'consumer restarting after error');
+        this.restartTimer = setTimeout(() => void consumer.run(runConfig).catch((e: unknown) => options.onFatal?.(e)), RESTART_AFTER_MS);
         return;
       }
       options.onFatal?.(payload.error);
     });
     await consumer.subscribe({ topic, fromBeginning: options.fromBeginning });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: options.concurrency ?? 1,
-      eachBatch: (payload) => this.handBatch(payload, options),
-    });
+    await consumer.run(runConfig);
   }
 
   private async handBatch(payload: EachBatchPayload, options: GroupConsumerRun): Promise<void> {
@@ -114,6 +128,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   }
 
   close(): Promise<void> {
+    clearTimeout(this.restartTimer);
     this.closing ??= this.consumer.disconnect();
     return this.closing;
   }
