@@ -18,8 +18,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PACKAGE=@confluentinc/kafka-javascript
-# Headers and libraries the bundled librdkafka links against (Debian/Ubuntu names).
-APT_PACKAGES=(libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsasl2-dev libcurl4-openssl-dev)
+# Headers and libraries the bundled librdkafka links against, and the compiler, make and python3 that
+# node-gyp builds with (Debian/Ubuntu names; most machines have the last two already).
+APT_PACKAGES=(libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsasl2-dev libcurl4-openssl-dev build-essential python3)
 
 log() { printf '[librdkafka] %s\n' "$*" >&2; }
 

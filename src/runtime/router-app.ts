@@ -99,14 +99,15 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
       app.router.setRoutes(routes);
       if (config.admin?.api) app.destinations = await app.loadDestinations(routes);
       await consumer.connect();
+      const decoder = new Decoder(config.source.format, config.source.maxMessageBytes, config.schemaRegistry);
+      app.transactions = exactlyOnce ? new ExactlyOnceWriter(engine, consumer, config.source.topic) : undefined;
+      app.source = new KafkaSource(consumer, config.source, decoder, app.router, deadLetter, metrics, logger, app.transactions);
+      // Inside the try: starting to consume can still fail (a client reconnects to subscribe), and then everything opened above must close.
+      await app.source.start((err) => app.emit('fatal', describeKafkaError(err, config.kafka)));
     } catch (err) {
       await app.teardown();
       throw describeKafkaError(err, config.kafka);
     }
-    const decoder = new Decoder(config.source.format, config.source.maxMessageBytes, config.schemaRegistry);
-    app.transactions = exactlyOnce ? new ExactlyOnceWriter(engine, consumer, config.source.topic) : undefined;
-    app.source = new KafkaSource(consumer, config.source, decoder, app.router, deadLetter, metrics, logger, app.transactions);
-    await app.source.start((err) => app.emit('fatal', describeKafkaError(err, config.kafka)));
     starting = false;
     // The engine is named here, not before connecting: a failed start prints its one error line and nothing else.
     const kafkaEngine = `${engine.name} ${engine.version}`;

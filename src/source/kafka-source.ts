@@ -51,14 +51,20 @@ export class KafkaSource {
   /** `onFatal`: the client gave up for good. */
   async start(onFatal: (err: unknown) => void): Promise<void> {
     this.committer.start();
-    await this.consumer.run(this.config.topic, {
-      fromBeginning: this.config.fromBeginning,
-      concurrency: this.config.partitionsConsumedConcurrently,
-      eachBatch: (batch, control) => this.onBatch(batch, control),
-      onAssigned: (partitions) => this.onAssigned(partitions),
-      onRevoked: (partitions) => this.onRevoked(partitions),
-      onFatal,
-    });
+    try {
+      await this.consumer.run(this.config.topic, {
+        fromBeginning: this.config.fromBeginning,
+        concurrency: this.config.partitionsConsumedConcurrently,
+        eachBatch: (batch, control) => this.onBatch(batch, control),
+        onAssigned: (partitions) => this.onAssigned(partitions),
+        onRevoked: (partitions) => this.onRevoked(partitions),
+        onFatal,
+      });
+    } catch (err) {
+      // Nothing was assigned, so there is nothing to commit: only the timer must not outlive a failed start.
+      await this.committer.stop();
+      throw err;
+    }
   }
 
   /**

@@ -29,7 +29,11 @@ export class ExactlyOnceWriter {
         clientIdSuffix: `eos-${partition}`,
       });
       writer = created.connect().then(() => created);
-      writer.catch(() => this.writers.delete(partition));
+      writer.catch(() => {
+        // The next batch makes a new writer: this one must not keep a client open.
+        this.writers.delete(partition);
+        void created.close().catch(() => undefined);
+      });
       this.writers.set(partition, writer);
     }
     return writer;

@@ -13,6 +13,8 @@ function runMvn(goal: string): { code: number | null; stderr: string; stdout: st
     cwd: root,
     env: { ...process.env, GOAL: goal },
     encoding: 'utf8',
+    // spawnSync blocks the event loop, so node:test's own timeout could never fire.
+    timeout: 110_000,
   });
   return { code: result.status, stderr: result.stderr, stdout: result.stdout };
 }

@@ -36,6 +36,8 @@ function sh(script: string, env: Record<string, string> = {}): { code: number | 
   const result = spawnSync('bash', ['-c', `set -euo pipefail; SERVICE=test; source "$COMMON"; ${script}`], {
     env: { ...process.env, COMMON, ...env },
     encoding: 'utf8',
+    // spawnSync blocks the event loop, so node:test's own timeout could never fire: a hung script would hang the suite.
+    timeout: 60_000,
   });
   return { code: result.status, stderr: result.stderr };
 }
@@ -170,8 +172,11 @@ test('a start interrupted before its process has exec’d (no pid file yet) stop
     SLOW: 'sleep 30; exec -a "fake-$0" sleep 300',
   });
   // The launched process is there (its pre-exec command line names the token), the pid file is not.
-  const [launchedPid] = await waitFor(() => pidsWith(token).filter((p) => p !== run.child.pid), { what: 'the launched process' });
-  launched.push(launchedPid!);
+  // Recognised by its own command (setsid/nohup/bash with the slow script and the token), not by the token alone:
+  // under load the script must already be past its trap when it is interrupted, or the test judges the wrong moment.
+  // An empty list is truthy: wait for a pid, not for a list, or the script is interrupted before it set its trap.
+  const launchedPid = await waitFor(() => pidsWith(token).find((p) => p !== run.child.pid && cmdline(p).includes('sleep 30; exec')), { what: 'the launched process' });
+  launched.push(launchedPid);
   assert.equal(existsSync(pidFile), false);
   run.child.kill('SIGTERM');
   assert.equal(await run.exited, 130);

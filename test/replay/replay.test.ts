@@ -177,6 +177,21 @@ describe('audit-router replay', () => {
     assert.match(result.stdout, new RegExp(`^replayed ${inRange.length} events \\(${flags.length} delivered to sinks, ${inRange.length - flags.length} filtered out, 0 undecodable\\) from partitions 0, 2 `));
   });
 
+  it('delivers into an exactly-once topic sink too: outside run, that sink writes through its own producer', async () => {
+    const out = uniqueName('replay-eos-out');
+    const config = writeConfig(dir, routerConfig({ topic, groupId, sinks: [{ name: 'eos', type: 'topic', topic: out, exactlyOnce: true }] }), 'eos.json');
+    const dlqBefore = await topicSize(`${topic}.dlq`);
+    try {
+      await replay(config, '--from', 'earliest', '--to', '10', '--partitions', '0');
+      const decodable = all.filter((m) => m.partition === 0 && Number(m.offset) < 10 && m.value!.toString() !== 'not json at all');
+      const written = await readAll(out);
+      assert.deepEqual(written.map((m) => JSON.parse(m.value!.toString()).id as string).sort(), decodable.map((m) => expectedId(topic, m)).sort());
+      assert.equal(await topicSize(`${topic}.dlq`), dlqBefore, 'nothing dead-lettered');
+    } finally {
+      await deleteTopics(out);
+    }
+  });
+
   it('refuses what it cannot do with one line and exit 2', async () => {
     const config = writeConfig(dir, routerConfig({ topic, groupId, sinks: [{ name: 'archive', type: 'log', file: join(dir, 'x.log') }] }), 'usage.json');
     for (const [args, pattern] of [

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { validateConfig, type SinkConfig } from '../../src/config/index.js';
 
-const TYPES = ['log', 'webhook', 'topic'] as const;
+const TYPES = ['log', 'webhook', 'topic', 'archive'] as const;
 
 /** The README's "Common sink settings" table: setting → the defaults per sink type, as written there. */
 function documentedDefaults(): Map<string, Record<(typeof TYPES)[number], number[]>> {
@@ -13,14 +13,15 @@ function documentedDefaults(): Map<string, Record<(typeof TYPES)[number], number
   const rows = new Map<string, Record<(typeof TYPES)[number], number[]>>();
   for (const line of section.split('\n').filter((l) => l.startsWith('| `'))) {
     const cells = line.split('|').slice(1, -1).map((c) => c.trim());
-    const numbers = (cell: string) => cell.split('/').map((v) => (v.trim() === '1 MiB' ? 1024 * 1024 : Number(v.trim())));
-    rows.set(cells[0]!, { log: numbers(cells[2]!), webhook: numbers(cells[3]!), topic: numbers(cells[4]!) });
+    const numbers = (cell: string) => cell.split('/').map((v) => (/^\d+ MiB$/.test(v.trim()) ? parseInt(v, 10) * 1024 * 1024 : Number(v.trim())));
+    rows.set(cells[0]!, { log: numbers(cells[2]!), webhook: numbers(cells[3]!), topic: numbers(cells[4]!), archive: numbers(cells[5]!) });
   }
   return rows;
 }
 
 function defaultsOf(type: (typeof TYPES)[number]): SinkConfig {
-  const sink = { name: 's', type, ...(type === 'webhook' ? { url: 'https://example.com/hook' } : type === 'topic' ? { topic: 'out' } : {}) };
+  const required = { log: {}, webhook: { url: 'https://example.com/hook' }, topic: { topic: 'out' }, archive: { bucket: 'audit-archive' } }[type];
+  const sink = { name: 's', type, ...required };
   return validateConfig({ kafka: { brokers: ['127.0.0.1:9092'] }, source: { topic: 'in', groupId: 'g' }, sinks: [sink] }, 'defaults', {}).sinks[0]!;
 }
 

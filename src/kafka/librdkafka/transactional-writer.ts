@@ -61,9 +61,15 @@ export class LibrdkafkaTransactionalWriter implements TransactionalWriter {
     });
     bridgeLogs(producer, this.logger, this.config, this.options.quiet);
     await connectNative(producer, this.config.brokers.length, connectTimeoutMs(this.config));
-    this.producer = producer;
     // Fences any older producer with this id and aborts its open transaction.
-    await step((cb) => producer.initTransactions(this.config.requestTimeoutMs, cb));
+    try {
+      await step((cb) => producer.initTransactions(this.config.requestTimeoutMs, cb));
+    } catch (err) {
+      // Not kept: the next batch makes a new one, and this one's threads and sockets must not outlive it.
+      await this.disconnect(producer);
+      throw err;
+    }
+    this.producer = producer;
     return producer;
   }
 

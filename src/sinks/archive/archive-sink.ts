@@ -181,7 +181,8 @@ export class ArchiveSink implements Sink {
     const firsts = await this.store.listOffsets(shape.head, (key) => offsetInKey(shape, key), signal);
     const first = firsts.filter((o) => o <= offset).reduce((a, b) => Math.max(a, b), -1);
     const later = firsts.filter((o) => o > offset);
-    const nextFirst = later.length > 0 ? Math.min(...later) : undefined;
+    // reduce, not Math.min(...later): a folder can hold more objects than a call takes arguments.
+    const nextFirst = later.length > 0 ? later.reduce((a, b) => Math.min(a, b)) : undefined;
     if (first < 0) return { found: undefined, nextFirst };
     const key = objectKey(shape, first);
     const object = await this.store.get(key, signal);

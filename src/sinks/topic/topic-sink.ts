@@ -29,15 +29,35 @@ function abortError(sink: string, signal: AbortSignal): AuditRouterError {
 export class TopicSink implements Sink {
   readonly name: string;
   private readonly sender: CoalescingSender;
+  /** Settled once the writer is connected; unset while it is not (yet). */
+  private connecting: Promise<void> | undefined;
 
   private constructor(
     private readonly config: TopicSinkConfig,
     private readonly writer: RecordWriter,
     /** Set for avro: the registry id every frame carries. */
     private readonly schemaId: number | undefined,
+    connected: boolean,
   ) {
     this.name = config.name;
-    this.sender = new CoalescingSender((records) => writer.send([{ topic: config.topic, records }]));
+    if (connected) this.connecting = Promise.resolve();
+    this.sender = new CoalescingSender(async (records) => {
+      await this.connected();
+      await writer.send([{ topic: config.topic, records }]);
+    });
+  }
+
+  /**
+   * An exactly-once sink starts unconnected: inside the router its records go
+   * through the input's transactions and this writer would idle. replay and
+   * redrive do send through it, so the first send connects it.
+   */
+  private connected(): Promise<void> {
+    this.connecting ??= this.writer.connect().catch((err: unknown) => {
+      this.connecting = undefined;
+      throw err;
+    });
+    return this.connecting;
   }
 
   static async create(config: TopicSinkConfig, context: SinkContext): Promise<TopicSink> {
@@ -53,14 +73,14 @@ export class TopicSink implements Sink {
     }
     const writer = context.kafkaEngine.recordWriter({ clientIdSuffix: `sink-${config.name}`, compression: config.compression });
     // Exactly-once writes this sink's records through the per-partition transactional writers; this one would idle.
-    if (config.exactlyOnce) return new TopicSink(config, writer, schemaId);
+    if (config.exactlyOnce) return new TopicSink(config, writer, schemaId, false);
     try {
       await writer.connect();
     } catch (err) {
       await writer.close().catch(() => undefined);
       throw describeKafkaError(err, context.kafka);
     }
-    return new TopicSink(config, writer, schemaId);
+    return new TopicSink(config, writer, schemaId, true);
   }
 
   async send(batch: readonly SinkEvent[], signal: AbortSignal): Promise<void> {

@@ -46,8 +46,10 @@ function decodedViews(text: string): string[] {
       return run;
     }
   });
-  const html = text.replace(/&(#x[0-9a-fA-F]+|#\d+|quot|amp|lt|gt|apos);/g, (_m, e: string) =>
-    e.startsWith('#x') ? String.fromCodePoint(parseInt(e.slice(2), 16)) : e.startsWith('#') ? String.fromCodePoint(Number(e.slice(1))) : ({ quot: '"', amp: '&', lt: '<', gt: '>', apos: "'" } as Record<string, string>)[e]!,
+  // A receiver's body is hostile input: a code point past U+10FFFF makes fromCodePoint throw, so it stays as written.
+  const codePoint = (entity: string, cp: number) => (cp <= 0x10ffff ? String.fromCodePoint(cp) : entity);
+  const html = text.replace(/&(#x[0-9a-fA-F]+|#\d+|quot|amp|lt|gt|apos);/g, (m, e: string) =>
+    e.startsWith('#x') ? codePoint(m, parseInt(e.slice(2), 16)) : e.startsWith('#') ? codePoint(m, Number(e.slice(1))) : ({ quot: '"', amp: '&', lt: '<', gt: '>', apos: "'" } as Record<string, string>)[e]!,
   );
   return [text, json, percent, html];
 }

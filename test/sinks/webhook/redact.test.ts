@@ -55,3 +55,14 @@ test('a body without secrets is still quoted, so receivers can be debugged', asy
   const err = await sink.send(batch, NO_ABORT).then(() => assert.fail('resolved'), (e: unknown) => e as Error);
   assert.ok(err.message.includes('token expired'), err.message);
 });
+
+test('a body with an out-of-range character entity is quoted, and a 400 stays a final rejection', async (t) => {
+  // &#99999999; and &#x110000; are past U+10FFFF: decoding them for the redaction check must not throw.
+  const receiver = await startReceiver(t, (_req, res) => void res.writeHead(400).end('bad &#99999999; &#x110000; input'));
+  const sink = startSink(t, webhookConfig(receiver.url, { verificationToken: TOKEN }));
+  const err = await sink.send(batch, NO_ABORT).then(() => assert.fail('resolved'), (e: unknown) => e);
+  assert.ok(err instanceof AuditRouterError);
+  assert.equal(err.code, 'AR_ERR_SINK_REJECTED');
+  assert.equal(err.status, 400);
+  assert.ok(err.message.includes('&#99999999;'), err.message);
+});
