@@ -38,7 +38,7 @@ const kafkaSchema = z.strictObject({
     .optional(),
   connectionTimeoutMs: z.number().int().min(100).max(120_000).default(3_000),
   requestTimeoutMs: z.number().int().min(100).max(300_000).default(30_000),
-  /** The client library; unset: AR_KAFKA_ENGINE, else auto (librdkafka when it loads, else kafkajs). See src/kafka/create-engine.ts. */
+  /** The client library; unset: AR_KAFKA_ENGINE, else kafkajs (auto: librdkafka when it loads). See src/kafka/create-engine.ts. */
   engine: z.enum(['auto', 'kafkajs', 'librdkafka']).optional(),
   /**
    * The group's partition assignor on librdkafka (unset: cooperative-sticky,
