@@ -1,53 +1,11 @@
 import { z } from 'zod';
+import { kafkaConfigSchema as kafkaSchema } from '../kafka/config.js';
 import { sinkConfigSchema } from '../sinks/registry.js';
 import { buildVocabulary, ruleProblem, type Vocabulary } from '../filter/index.js';
 
-const portInRange = (value: string) => {
-  const port = Number(value.slice(value.lastIndexOf(':') + 1));
-  return port >= 1 && port <= 65535;
-};
-const hostPort = z
-  .string()
-  // abort: a value that is not host:port needs no second message about its port.
-  .regex(/^[^\s:/]+:\d{1,5}$/, { error: 'expected host:port, e.g. 127.0.0.1:9092', abort: true })
-  .refine(portInRange, 'port must be 1-65535');
 const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name: 1-249 of letters, digits, . _ -');
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 
-const kafkaSchema = z.strictObject({
-  brokers: z.array(hostPort).min(1),
-  clientId: z.string().min(1).default('audit-router'),
-  ssl: z
-    .union([
-      z.boolean(),
-      z.strictObject({
-        /** Paths to PEM files. */
-        ca: z.string().min(1).optional(),
-        cert: z.string().min(1).optional(),
-        key: z.string().min(1).optional(),
-        rejectUnauthorized: z.boolean().default(true),
-      }),
-    ])
-    .optional(),
-  sasl: z
-    .strictObject({
-      mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
-      username: z.string().min(1),
-      password: z.string().min(1),
-    })
-    .optional(),
-  connectionTimeoutMs: z.number().int().min(100).max(120_000).default(3_000),
-  requestTimeoutMs: z.number().int().min(100).max(300_000).default(30_000),
-  /** The client library; unset: AR_KAFKA_ENGINE, else kafkajs (auto: librdkafka when it loads). See src/kafka/create-engine.ts. */
-  engine: z.enum(['auto', 'kafkajs', 'librdkafka']).optional(),
-  /**
-   * The group's partition assignor on librdkafka (unset: cooperative-sticky,
-   * which moves only the partitions that change hands); roundrobin (eager) is
-   * what kafkajs speaks, for a group that mixes both engines during a rolling
-   * upgrade. kafkajs always uses round-robin.
-   */
-  assignor: z.enum(['cooperative-sticky', 'roundrobin']).optional(),
-});
 
 const sourceSchema = z.strictObject({
   topic: topicName,

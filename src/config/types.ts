@@ -5,6 +5,6 @@ import type { RawConfig } from './schema.js';
  * The core never sees YAML or unvalidated objects.
  */
 export type Config = Readonly<RawConfig & { deadLetter: { topic: string } }>;
-export type KafkaConfig = RawConfig['kafka'];
+export type { KafkaConfig } from '../kafka/config.js';
 export type SourceConfig = RawConfig['source'];
 export type { SinkConfig } from '../sinks/registry.js';

@@ -1,4 +1,4 @@
-import type { KafkaConfig } from '../config/types.js';
+import type { KafkaConfig } from '../kafka/config.js';
 import { createTopicIfMissing, describeKafkaError, type KafkaEngine, type RecordWriter } from '../kafka/index.js';
 import { AuditRouterError } from '../errors/index.js';
 import type { Logger } from '../observability/logger.js';

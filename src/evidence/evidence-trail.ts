@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import type { KafkaConfig } from '../config/types.js';
+import type { KafkaConfig } from '../kafka/config.js';
 import type { KafkaEngine } from '../kafka/index.js';
 import type { Logger } from '../observability/logger.js';
 import { connectCheckpointPublisher, type CheckpointPublisher } from './checkpoint-topic.js';

@@ -1,4 +1,4 @@
-import type { KafkaConfig } from '../config/types.js';
+import type { KafkaConfig } from './config.js';
 import { AuditRouterError } from '../errors/index.js';
 
 interface ErrorLike {

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { AuditEvent, SourceCoordinates } from '../event/index.js';
 import type { Logger } from '../observability/logger.js';
-import type { KafkaConfig } from '../config/types.js';
+import type { KafkaConfig } from '../kafka/config.js';
 import type { KafkaEngine } from '../kafka/index.js';
 import type { CommonSinkConfig } from './common-config.js';
 import type { RegistryConnection } from '../schema-registry/index.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { Kafka, type KafkaConfig as KafkaJsConfig, type SASLOptions } from 'kafkajs';
-import type { KafkaConfig } from '../../config/types.js';
+import type { KafkaConfig } from '../config.js';
 import { AuditRouterError } from '../../errors/index.js';
 import type { Logger } from '../../observability/logger.js';
 import { kafkajsLevelFor, pinoLogCreator } from './log-creator.js';

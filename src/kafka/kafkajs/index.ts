@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { KafkaConfig } from '../../config/types.js';
+import type { KafkaConfig } from '../config.js';
 import type { Logger } from '../../observability/logger.js';
 import type { ClientOptions } from '../client-options.js';
 import type { KafkaEngine } from '../engine.js';

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { KafkaConfig } from '../../config/types.js';
+import type { KafkaConfig } from '../config.js';
 import type { Logger } from '../../observability/logger.js';
 import type { GroupDescription, KafkaAdmin, NewTopic, PartitionMarks } from '../admin.js';
 import type { ClientOptions } from '../client-options.js';

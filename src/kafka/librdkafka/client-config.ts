@@ -1,5 +1,5 @@
 import { accessSync, constants } from 'node:fs';
-import type { KafkaConfig } from '../../config/types.js';
+import type { KafkaConfig } from '../config.js';
 import { AuditRouterError } from '../../errors/index.js';
 import type { Logger } from '../../observability/logger.js';
 import type { NativeConfig } from './native.js';

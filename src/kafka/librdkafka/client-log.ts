@@ -1,4 +1,4 @@
-import type { KafkaConfig } from '../../config/types.js';
+import type { KafkaConfig } from '../config.js';
 import type { Logger } from '../../observability/logger.js';
 import { scrub } from '../scrub.js';
 import type { NativeError } from './native.js';

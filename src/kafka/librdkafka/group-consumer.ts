@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { KafkaConfig } from '../../config/types.js';
+import type { KafkaConfig } from '../config.js';
 import type { Logger } from '../../observability/logger.js';
 import type { BatchControl, GroupConsumer, GroupConsumerOptions, GroupConsumerRun } from '../group-consumer.js';
 import type { RecordBatch, TopicPartition, TopicPartitionOffset } from '../types.js';

@@ -1,4 +1,4 @@
-import type { KafkaConfig } from '../../config/types.js';
+import type { KafkaConfig } from '../config.js';
 import type { Logger } from '../../observability/logger.js';
 import type { ClientOptions } from '../client-options.js';
 import type { KafkaEngine } from '../engine.js';

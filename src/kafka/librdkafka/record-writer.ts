@@ -1,4 +1,4 @@
-import type { KafkaConfig } from '../../config/types.js';
+import type { KafkaConfig } from '../config.js';
 import type { Logger } from '../../observability/logger.js';
 import type { RecordWriter, RecordWriterOptions } from '../record-writer.js';
 import type { TopicRecords } from '../types.js';

@@ -1,4 +1,4 @@
-import type { KafkaConfig } from '../../config/types.js';
+import type { KafkaConfig } from '../config.js';
 import type { Logger } from '../../observability/logger.js';
 import type { TransactionalWriter, TransactionalWriterOptions } from '../record-writer.js';
 import type { TopicPartitionOffset, TopicRecords } from '../types.js';
