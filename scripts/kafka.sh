@@ -31,13 +31,7 @@ PID_FILE="$RUN_DIR/kafka.pid"
 LOG_FILE="$RUN_DIR/kafka.log"
 
 fetch_jars() {
-  [[ -f "$LIB_DIR/.complete" ]] && return 0
-  require_mvn
-  log "resolving Apache Kafka from Maven Central into $LIB_DIR (first run only)"
-  rm -rf "$LIB_DIR"
-  run_mvn -f "$ROOT_DIR/scripts/infra/kafka-pom.xml" dependency:copy-dependencies \
-    -DoutputDirectory="$LIB_DIR" -DincludeScope=runtime
-  touch "$LIB_DIR/.complete"
+  fetch_maven_libs "Apache Kafka" "$ROOT_DIR/scripts/infra/kafka-pom.xml" "$LIB_DIR"
 }
 
 write_config() {

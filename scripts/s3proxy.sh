@@ -32,13 +32,7 @@ LOG_FILE="$RUN_DIR/s3proxy.log"
 ENDPOINT="http://127.0.0.1:$PORT"
 
 fetch_jars() {
-  [[ -f "$LIB_DIR/.complete" ]] && return 0
-  require_mvn
-  log "resolving S3Proxy from Maven Central into $LIB_DIR (first run only)"
-  rm -rf "$LIB_DIR"
-  run_mvn -f "$ROOT_DIR/scripts/infra/s3proxy-pom.xml" dependency:copy-dependencies \
-    -DoutputDirectory="$LIB_DIR" -DincludeScope=runtime
-  touch "$LIB_DIR/.complete"
+  fetch_maven_libs "S3Proxy" "$ROOT_DIR/scripts/infra/s3proxy-pom.xml" "$LIB_DIR"
 }
 
 write_config() {

@@ -15,6 +15,17 @@ run_mvn() {
 }
 
 log() { printf '[%s] %s\n' "$SERVICE" "$*" >&2; }
+
+# Copies the runtime jars a pom names into a folder, once: the folder's .complete
+# marker says a copy finished, so an interrupted one is redone from scratch.
+fetch_maven_libs() { # what pom libdir
+  [[ -f "$3/.complete" ]] && return 0
+  require_mvn
+  log "resolving $1 from Maven Central into $3 (first run only)"
+  rm -rf "$3"
+  run_mvn -f "$2" dependency:copy-dependencies -DoutputDirectory="$3" -DincludeScope=runtime
+  touch "$3/.complete"
+}
 die() { printf '[%s] error: %s\n' "$SERVICE" "$*" >&2; exit 1; }
 
 # True while process $1 exists and its command line carries marker $2. Pids are
