@@ -4,7 +4,9 @@ import type { Logger } from '../../observability/logger.js';
 import type { BatchControl, GroupConsumer, GroupConsumerOptions, GroupConsumerRun } from '../group-consumer.js';
 import type { RecordBatch, TopicPartition, TopicPartitionOffset } from '../types.js';
 import { baseConfig, connectTimeoutMs } from './client-config.js';
+import { isInconsistentGroupProtocol } from '../errors.js';
 import { bridgeLogs } from './client-log.js';
+import { CommitResults } from './commit-results.js';
 import { connectNative } from './connect.js';
 import type { NativeConsumer, NativeError, NativeMessage, NativeModule, NativeTopicPartition } from './native.js';
 import { toRecord } from './records.js';
@@ -63,6 +65,7 @@ export class LibrdkafkaGroupConsumer implements GroupConsumer {
   /** Per partition, the offset after the last record handed over. */
   private readonly handedTo = new Map<number, number>();
   private serving: Promise<void> | undefined;
+  private readonly commitResults = new CommitResults();
 
   constructor(
     private readonly native: NativeModule,
@@ -110,6 +113,8 @@ export class LibrdkafkaGroupConsumer implements GroupConsumer {
         // With a queue that small, the default 1 s pause of a partition's fetches once it is full left the pipeline idle.
         'fetch.queue.backoff.ms': 10,
         rebalance_cb: (err: NativeError, assignment: NativeTopicPartition[]) => this.onRebalance(err, assignment),
+        // The broker's answer to each commit: commitCb() only says that it was queued.
+        offset_commit_cb: (err: NativeError | undefined, offsets: NativeTopicPartition[]) => this.commitResults.answered(err, offsets),
       },
       { 'auto.offset.reset': offsetReset },
     );
@@ -151,7 +156,8 @@ export class LibrdkafkaGroupConsumer implements GroupConsumer {
       try {
         messages = await consumeOnce(consumer);
       } catch (err) {
-        if ((err as NativeError).isFatal) throw err;
+        // A group that refuses this member's assignor refuses it at every retry: say so and stop, so a rolling upgrade halts here.
+        if ((err as NativeError).isFatal || isInconsistentGroupProtocol(err)) throw err;
         if (!this.running) break;
         this.logger.warn({ err: { code: (err as NativeError).code, message: (err as Error).message } }, 'consume failed; trying again');
         await delay(RETRY_AFTER_FAILURE_MS);
@@ -398,10 +404,16 @@ export class LibrdkafkaGroupConsumer implements GroupConsumer {
     void this.seekNow(this.consumer, partition, offset);
   }
 
+  /** Resolves once the broker accepted the offsets (served by the consume loop), not when they were queued. */
   commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
     if (offsets.length === 0) return Promise.resolve();
+    const consumer = this.client;
     const list = offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset }));
-    return new Promise((resolve, reject) => this.client.commitCb(list, (err) => (err ? reject(err) : resolve())));
+    const answer = this.commitResults.expect(list);
+    consumer.commitCb(list, (err) => {
+      if (err) this.commitResults.failed(list, err);
+    });
+    return answer;
   }
 
   close(): Promise<void> {
@@ -417,5 +429,6 @@ export class LibrdkafkaGroupConsumer implements GroupConsumer {
     this.disconnect = undefined;
     // Leaving the group revokes what this member owns (onRevoked), then closes the connections.
     if (disconnect) await disconnect();
+    this.commitResults.abandon(new Error(`consumer of group ${this.groupId} closed before the broker answered an offset commit`));
   }
 }
