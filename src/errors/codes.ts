@@ -90,6 +90,10 @@ export const ERROR_CODES = {
 
   AR_ERR_KAFKA_CONNECTION: { retriable: true, doc: 'The Kafka cluster cannot be reached.' },
   AR_ERR_KAFKA_AUTH: { retriable: false, doc: 'Kafka refused the SASL credentials or the TLS handshake.' },
+  AR_ERR_KAFKA_GROUP_PROTOCOL: {
+    retriable: false,
+    doc: 'The consumer group refused the router: its members share no partition assignor (a librdkafka router with cooperative-sticky joining kafkajs routers). Set kafka.assignor: roundrobin while the group mixes engines.',
+  },
   AR_ERR_KAFKA: { retriable: true, doc: 'Any other error from the Kafka client.' },
   AR_ERR_GROUP_ACTIVE: {
     retriable: false,

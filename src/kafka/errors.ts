@@ -46,6 +46,7 @@ const RD = {
   RECORD_LIST_TOO_LARGE: 18,
   INVALID_RECORD: 87,
   SASL_AUTHENTICATION_FAILED: 58,
+  INCONSISTENT_GROUP_PROTOCOL: 23,
 } as const;
 const RD_CONNECTION = new Set<number>([RD.TRANSPORT, RD.RESOLVE, RD.ALL_BROKERS_DOWN, RD.TIMED_OUT]);
 const RD_SASL = new Set<number>([RD.AUTHENTICATION, RD.SASL_AUTHENTICATION_FAILED]);
@@ -65,6 +66,11 @@ function isTlsFailure(e: ErrorLike): boolean {
 
 function isConnectionFailure(e: ErrorLike): boolean {
   return CONNECTION_NAMES.has(text(e.name)) || CONNECTION_CODES.has(text(e.code)) || RD_CONNECTION.has(rdCode(e)!) || /\bECONNREFUSED\b/.test(text(e.message));
+}
+
+/** A group member offered no assignor the others share (kafkajs's eager round-robin beside librdkafka's cooperative-sticky). */
+export function isInconsistentGroupProtocol(err: unknown): boolean {
+  return errorChain(err).some((e) => rdCode(e) === RD.INCONSISTENT_GROUP_PROTOCOL || (e as { type?: unknown }).type === 'INCONSISTENT_GROUP_PROTOCOL');
 }
 
 function withoutSecret(message: string, config: Partial<KafkaConfig> | undefined): string {
@@ -125,6 +131,13 @@ export function describeKafkaError(err: unknown, config?: Partial<KafkaConfig>):
     return new AuditRouterError('AR_ERR_KAFKA_AUTH', `TLS handshake with Kafka${brokers ? ` at ${brokers}` : ''} failed (${String(tls.code)}): ${detail}`, {
       cause: err,
     });
+  }
+  if (isInconsistentGroupProtocol(err)) {
+    return new AuditRouterError(
+      'AR_ERR_KAFKA_GROUP_PROTOCOL',
+      'the consumer group refused this member: its members share no partition assignor (kafkajs routers rebalance eagerly, librdkafka ones cooperatively unless kafka.assignor is roundrobin); while a group mixes engines set kafka.assignor: roundrobin (README: Rolling upgrade)',
+      { cause: err },
+    );
   }
   if (chain.some(isConnectionFailure)) {
     return new AuditRouterError('AR_ERR_KAFKA_CONNECTION', `cannot reach Kafka${brokers ? ` at ${brokers}` : ''}: ${detail}`, { cause: err });

@@ -69,4 +69,31 @@ describe('a group of both engines (rolling upgrade, kafka.assignor: roundrobin)'
       await deleteTopics(topic, `${topic}.dlq`);
     }
   });
+
+  it('without kafka.assignor: roundrobin the librdkafka router stops at once with AR_ERR_KAFKA_GROUP_PROTOCOL, and the group goes on', async () => {
+    const topic = await createTopic('mixed-refused', 2);
+    const groupId = uniqueName('mixed-refused');
+    const dir = tempDir();
+    const config = (engine: string) => {
+      const tree = routerConfig({ topic, groupId, sinks: [{ name: 'archive', type: 'log', file: join(dir, `${engine}.log`), batch: { maxWaitMs: 20 } }] });
+      return writeConfig(dir, withSource({ ...tree, kafka: { ...(tree.kafka as Record<string, unknown>), engine } }, FAST_GROUP), `${engine}.json`);
+    };
+    const old = new RouterProcess(config('kafkajs'));
+    let upgraded: RouterProcess | undefined;
+    try {
+      await old.joined();
+      upgraded = new RouterProcess(config('librdkafka'));
+      // A rolling upgrade must halt at the first upgraded router, loudly, rather than leave it running idle.
+      await waitFor(() => upgraded!.child.exitCode !== null, { ...WAIT, what: 'the librdkafka router to stop' });
+      const { code } = await upgraded.exited;
+      assert.equal(code, 1, upgraded.stderr.slice(-1500));
+      assert.match(upgraded.stderr, /AR_ERR_KAFKA_GROUP_PROTOCOL.*kafka\.assignor: roundrobin/);
+      assert.deepEqual(lastAssignment(old), [0, 1], 'the kafkajs router keeps every partition');
+      await produce(topic, anonymousEvents(10, 2));
+      await waitFor(() => logIds(join(dir, 'kafkajs.log')).length >= 10, { ...WAIT, what: 'the kafkajs router to go on delivering' });
+    } finally {
+      await Promise.all([old, upgraded].filter((r) => r !== undefined).map((r) => stopBounded(r)));
+      await deleteTopics(topic, `${topic}.dlq`);
+    }
+  });
 });
