@@ -19,15 +19,15 @@ const INSTALL_HINT =
   'npm install @confluentinc/kafka-javascript (it fetches a prebuilt binary; offline, build it with CKJS_LINKING=dynamic after installing libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsasl2-dev libcurl4-openssl-dev), or set kafka.engine: kafkajs';
 
 /**
- * kafka.engine, else AR_KAFKA_ENGINE (so CI can run the whole suite once per engine), else kafkajs.
- * The default stays kafkajs until the librdkafka engine passes the whole suite: its scale-out test
- * (a member SIGKILLed mid-stream, another joining) does not yet commit every partition to its end.
- * `auto` (librdkafka when it loads) is there to opt in.
+ * kafka.engine, else AR_KAFKA_ENGINE (so CI can run the whole suite once per engine), else auto:
+ * librdkafka where its native client loads (faster, cooperative rebalancing), kafkajs elsewhere.
+ * A router that switches engine this way inside a group of kafkajs routers is refused by the group
+ * and stops with AR_ERR_KAFKA_GROUP_PROTOCOL, naming kafka.assignor: roundrobin (README: Rolling upgrade).
  */
 export function engineChoice(config: Pick<KafkaConfig, 'engine'>, env: NodeJS.ProcessEnv = process.env): EngineChoice {
   if (config.engine !== undefined) return config.engine;
   const fromEnv = env.AR_KAFKA_ENGINE;
-  if (fromEnv === undefined || fromEnv === '') return 'kafkajs';
+  if (fromEnv === undefined || fromEnv === '') return 'auto';
   if (!(CHOICES as readonly string[]).includes(fromEnv)) {
     throw new AuditRouterError('AR_ERR_CONFIG_INVALID', `AR_KAFKA_ENGINE: ${JSON.stringify(fromEnv)} is not one of ${CHOICES.join(', ')}`, { path: 'kafka.engine' });
   }

@@ -17,11 +17,11 @@ const kafka = (overrides: Partial<KafkaConfig> = {}): KafkaConfig => ({
 const kafkajsVersion = (createRequire(import.meta.url)('kafkajs/package.json') as { version: string }).version;
 
 describe('kafka.engine and AR_KAFKA_ENGINE', () => {
-  test('the config wins, then the environment variable, then kafkajs (the default until librdkafka passes the whole suite)', () => {
+  test('the config wins, then the environment variable, then auto (librdkafka where it loads)', () => {
     assert.equal(engineChoice({ engine: 'kafkajs' }, { AR_KAFKA_ENGINE: 'librdkafka' }), 'kafkajs');
     assert.equal(engineChoice({}, { AR_KAFKA_ENGINE: 'librdkafka' }), 'librdkafka');
-    assert.equal(engineChoice({}, { AR_KAFKA_ENGINE: '' }), 'kafkajs');
-    assert.equal(engineChoice({}, {}), 'kafkajs');
+    assert.equal(engineChoice({}, { AR_KAFKA_ENGINE: '' }), 'auto');
+    assert.equal(engineChoice({}, {}), 'auto');
   });
 
   test('an unknown AR_KAFKA_ENGINE is a config error naming the variable and the choices', () => {
