@@ -4,7 +4,8 @@ import type { Logger } from '../../observability/logger.js';
 import type { Sink, SinkEvent } from '../types.js';
 import type { ArchiveSinkConfig } from './config.js';
 import { keyShape, objectKey, offsetInKey, type KeyShape } from './object-key.js';
-import { S3Store } from './s3-store.js';
+import { AuditRouterError } from '../../errors/index.js';
+import { S3Store, type PutCondition } from './s3-store.js';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -21,6 +22,8 @@ interface Piece {
   readonly bytes: number;
   readonly events: number;
   readonly openedAt: number;
+  /** The version stored at the key, as this process last read or wrote it; undefined when it stored none there. */
+  readonly etag: string | undefined;
 }
 
 interface Lane {
@@ -66,8 +69,15 @@ interface Lookup {
  * writing a second copy. Objects of a folder never overlap in offsets (an
  * object is extended only up to the next stored one), which is what makes
  * "the highest first offset not past it" the object that holds an event.
- * What this needs (one writer per partition, event-time dates) is in the
- * README's archive table.
+ * What this needs (event-time dates) is in the README's archive table.
+ *
+ * One writer per key: during a rebalance a partition's previous owner may
+ * still have a PUT on its way while the new owner rewrites the same object
+ * with more events. Every PUT is therefore conditional on the version this
+ * process last saw (conditionalWrites): the late one fails with 412 instead
+ * of replacing events the new owner had stored and committed. A failed
+ * condition means the bucket is not what the lane remembers, so the lane
+ * forgets it and the runner's retry re-reads the bucket as after a restart.
  */
 export class ArchiveSink implements Sink {
   readonly name: string;
@@ -100,11 +110,20 @@ export class ArchiveSink implements Sink {
     const before: Lane = this.lanes.get(laneKey) ?? { piece: undefined, resuming: true, boundary: undefined };
     try {
       const { lane, dirty } = await this.plan(before, events, signal);
-      for (const piece of dirty) await this.put(piece, signal);
-      this.lanes.set(laneKey, lane);
+      let stored: Piece | undefined;
+      for (const piece of dirty) stored = { ...piece, etag: await this.put(piece, signal) };
+      // The lane goes on from the last object written (its new version), or from one stored before that it found.
+      this.lanes.set(laneKey, stored && lane.piece?.key === stored.key ? { ...lane, piece: stored } : lane);
     } catch (err) {
-      // The lane still describes the bucket as it was before this batch, so a retry rebuilds the same objects.
-      this.lanes.set(laneKey, { ...before, failedThrough: Number(events.at(-1)!.source.offset) });
+      const failedThrough = Number(events.at(-1)!.source.offset);
+      if (err instanceof AuditRouterError && err.code === 'AR_ERR_ARCHIVE_CONFLICT') {
+        // Another writer owns the partition now, or did for a while: what the lane remembers is stale.
+        this.logger.warn({ sink: this.name, code: err.code }, `${err.message}; re-reading the bucket before the retry`);
+        this.lanes.set(laneKey, { piece: undefined, resuming: true, boundary: undefined, failedThrough });
+      } else {
+        // The lane still describes the bucket as it was before this batch, so a retry rebuilds the same objects.
+        this.lanes.set(laneKey, { ...before, failedThrough });
+      }
       throw err;
     }
   }
@@ -140,7 +159,7 @@ export class ArchiveSink implements Sink {
       const line = item.json + '\n';
       const size = Buffer.byteLength(line);
       if (!piece || !this.fits(piece, shape, offset, size)) {
-        piece = { shape, key: objectKey(shape, offset), block: this.blockOf(offset), first: offset, last: offset, text: line, bytes: size, events: 1, openedAt: Date.now() };
+        piece = { shape, key: objectKey(shape, offset), block: this.blockOf(offset), first: offset, last: offset, text: line, bytes: size, events: 1, openedAt: Date.now(), etag: undefined };
       } else {
         piece = { ...piece, last: offset, text: piece.text + line, bytes: piece.bytes + size, events: piece.events + 1 };
       }
@@ -191,13 +210,16 @@ export class ArchiveSink implements Sink {
     const text = body.toString('utf8');
     const events = text.split('\n').length - 1;
     if (object.lastOffset >= offset) this.logger.info({ sink: this.name, key, lastOffset: object.lastOffset }, `sink ${this.name}: resuming ${key}, stored before up to offset ${object.lastOffset}`);
-    return { found: { shape, key, block: this.blockOf(first), first, last: object.lastOffset, text, bytes: body.length, events, openedAt: Date.now() }, nextFirst };
+    return { found: { shape, key, block: this.blockOf(first), first, last: object.lastOffset, text, bytes: body.length, events, openedAt: Date.now(), etag: object.etag }, nextFirst };
   }
 
-  private async put(piece: Piece, signal: AbortSignal): Promise<void> {
+  /** Stores the piece over the version it extends (or where none is), and returns the new version's ETag. */
+  private async put(piece: Piece, signal: AbortSignal): Promise<string | undefined> {
     const raw = Buffer.from(piece.text, 'utf8');
     const body = this.config.compression === 'gzip' ? await gzipAsync(raw) : raw;
-    await this.store.put(piece.key, body, { firstOffset: piece.first, lastOffset: piece.last, events: piece.events }, signal);
+    let condition: PutCondition;
+    if (this.config.conditionalWrites) condition = piece.etag === undefined ? { absent: true } : { etag: piece.etag };
+    return this.store.put(piece.key, body, { firstOffset: piece.first, lastOffset: piece.last, events: piece.events }, condition, signal);
   }
 
   async close(): Promise<void> {

@@ -68,6 +68,12 @@ export const archiveSinkConfigSchema = z.strictObject({
     })
     .refine((sse) => sse.kmsKeyId === undefined || sse.algorithm === 'aws:kms', { error: 'kmsKeyId needs algorithm aws:kms', path: ['kmsKeyId'] })
     .optional(),
+  /**
+   * Every PUT is conditional: If-None-Match: * for a new object, If-Match: <ETag read or written> for a rewrite,
+   * so a late PUT from a partition's previous owner cannot replace the new owner's longer version. Off only for
+   * stores that reject these headers (README "Archive sink" lists which stores were tested).
+   */
+  conditionalWrites: z.boolean().default(true),
   /** Per request; a timed-out request is retried like any transient failure. */
   requestTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
 });

@@ -7,7 +7,15 @@ import type { ArchiveSinkConfig } from './config.js';
 export interface StoredObject {
   readonly body: Buffer;
   readonly lastOffset: number;
+  /** The version read, for a rewrite conditional on nobody having replaced it since. */
+  readonly etag: string | undefined;
 }
+
+/**
+ * What a PUT requires of the key: absent (`If-None-Match: *`), still the
+ * version of this ETag (`If-Match`), or nothing (conditionalWrites off).
+ */
+export type PutCondition = { readonly absent: true } | { readonly etag: string } | undefined;
 
 const LAST_OFFSET = 'ar-last-offset';
 
@@ -68,10 +76,11 @@ export class S3Store {
     if (!Number.isSafeInteger(lastOffset)) {
       throw new AuditRouterError('AR_ERR_ARCHIVE_FOREIGN_OBJECT', `sink ${this.sinkName}: object ${key} has no ${LAST_OFFSET} metadata: another writer uses this key layout`);
     }
-    return { body: Buffer.from(await res.Body!.transformToByteArray()), lastOffset };
+    return { body: Buffer.from(await res.Body!.transformToByteArray()), lastOffset, etag: res.ETag };
   }
 
-  async put(key: string, body: Buffer, meta: { firstOffset: number; lastOffset: number; events: number }, signal: AbortSignal): Promise<void> {
+  /** Stores the object if the key is as `condition` says, and returns the new version's ETag. */
+  async put(key: string, body: Buffer, meta: { firstOffset: number; lastOffset: number; events: number }, condition: PutCondition, signal: AbortSignal): Promise<string | undefined> {
     const { compression, objectLock, serverSideEncryption } = this.config;
     const input: PutObjectCommandInput = {
       Bucket: this.config.bucket,
@@ -89,7 +98,10 @@ export class S3Store {
       input.ServerSideEncryption = serverSideEncryption.algorithm;
       input.SSEKMSKeyId = serverSideEncryption.kmsKeyId;
     }
-    await this.call('put', key, signal, () => this.client.send(new PutObjectCommand(input), { abortSignal: signal }));
+    if (condition && 'absent' in condition) input.IfNoneMatch = '*';
+    else if (condition) input.IfMatch = condition.etag;
+    const res = await this.call('put', key, signal, () => this.client.send(new PutObjectCommand(input), { abortSignal: signal }));
+    return res.ETag;
   }
 
   close(): void {
@@ -122,10 +134,15 @@ export function s3Error(err: unknown, status: number | undefined, sink: string, 
   if (status === 403 || name === 'CredentialsProviderError') {
     return new AuditRouterError('AR_ERR_ARCHIVE_ACCESS', `sink ${sink}: access refused, ${detail}`, { status, cause });
   }
+  // 412: the key is not as the conditional PUT required; 409: another conditional write to it was in progress (AWS).
+  if (status === 412 || status === 409) {
+    return new AuditRouterError('AR_ERR_ARCHIVE_CONFLICT', `sink ${sink}: another writer changed the object, ${detail}`, { status, cause });
+  }
   if (status === 404 || name === 'NoSuchBucket') {
     return new AuditRouterError('AR_ERR_ARCHIVE_NO_BUCKET', `sink ${sink}: no such bucket, ${detail}`, { status, cause });
   }
-  if (status === undefined || status === 408 || status === 429 || status >= 500) {
+  // 501: the store lacks a feature the config asks for (encryption, conditional writes); waiting will not add it.
+  if (status === undefined || status === 408 || status === 429 || (status >= 500 && status !== 501)) {
     return new AuditRouterError('AR_ERR_SINK_UNAVAILABLE', `sink ${sink}: ${detail}`, { status, cause });
   }
   return new AuditRouterError('AR_ERR_SINK_REJECTED', `sink ${sink}: ${detail}`, { status, cause });
