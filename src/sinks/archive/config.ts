@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { evidenceConfigSchema } from '../../evidence/config.js';
 import { commonSinkFields } from '../common-config.js';
 import { templateProblem } from './object-key.js';
 
@@ -74,6 +75,8 @@ export const archiveSinkConfigSchema = z.strictObject({
    * stores that reject these headers (README "Archive sink" lists which stores were tested).
    */
   conditionalWrites: z.boolean().default(true),
+  /** Tamper evidence: one hash chain per partition through its objects, signed checkpoints (src/evidence/). */
+  evidence: evidenceConfigSchema.optional(),
   /** Per request; a timed-out request is retried like any transient failure. */
   requestTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type PutObjectCommandInput } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type PutObjectCommandInput } from '@aws-sdk/client-s3';
 import { AuditRouterError } from '../../errors/index.js';
 import type { ArchiveSinkConfig } from './config.js';
 
@@ -18,6 +18,7 @@ export interface StoredObject {
 export type PutCondition = { readonly absent: true } | { readonly etag: string } | undefined;
 
 const LAST_OFFSET = 'ar-last-offset';
+export const TRAIL = 'ar-trail';
 
 /**
  * The four S3 calls the archive sink makes, with errors turned into ours.
@@ -48,19 +49,21 @@ export class S3Store {
 
   /** First offsets of the objects whose keys start with `head` and end with `tail`. */
   async listOffsets(head: string, parse: (key: string) => number | undefined, signal: AbortSignal): Promise<number[]> {
-    const offsets: number[] = [];
+    return (await this.listKeys(head, signal)).flatMap((key) => parse(key) ?? []);
+  }
+
+  /** Every key that starts with `prefix`. */
+  async listKeys(prefix: string, signal: AbortSignal): Promise<string[]> {
+    const keys: string[] = [];
     let token: string | undefined;
     do {
-      const page = await this.call('list', head, signal, () =>
-        this.client.send(new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: head, ContinuationToken: token }), { abortSignal: signal }),
+      const page = await this.call('list', prefix, signal, () =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: prefix, ContinuationToken: token }), { abortSignal: signal }),
       );
-      for (const item of page.Contents ?? []) {
-        const offset = item.Key === undefined ? undefined : parse(item.Key);
-        if (offset !== undefined) offsets.push(offset);
-      }
+      for (const item of page.Contents ?? []) if (item.Key !== undefined) keys.push(item.Key);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return offsets;
+    return keys;
   }
 
   /** The object, or undefined when there is none at that key. */
@@ -79,8 +82,20 @@ export class S3Store {
     return { body: Buffer.from(await res.Body!.transformToByteArray()), lastOffset, etag: res.ETag };
   }
 
+  /** An object's user metadata (verify groups an archive's objects by their trail with it). */
+  async metadata(key: string, signal: AbortSignal): Promise<Record<string, string>> {
+    const res = await this.call('head', key, signal, () => this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: key }), { abortSignal: signal }));
+    return res.Metadata ?? {};
+  }
+
+  /** An object's body as stored, whoever wrote it. */
+  async body(key: string, signal: AbortSignal): Promise<Buffer> {
+    const res = await this.call('get', key, signal, () => this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: key }), { abortSignal: signal }));
+    return Buffer.from(await res.Body!.transformToByteArray());
+  }
+
   /** Stores the object if the key is as `condition` says, and returns the new version's ETag. */
-  async put(key: string, body: Buffer, meta: { firstOffset: number; lastOffset: number; events: number }, condition: PutCondition, signal: AbortSignal): Promise<string | undefined> {
+  async put(key: string, body: Buffer, meta: { firstOffset: number; lastOffset: number; events: number; trail: string | undefined }, condition: PutCondition, signal: AbortSignal): Promise<string | undefined> {
     const { compression, objectLock, serverSideEncryption } = this.config;
     const input: PutObjectCommandInput = {
       Bucket: this.config.bucket,
@@ -90,6 +105,8 @@ export class S3Store {
       ContentMD5: createHash('md5').update(body).digest('base64'),
       Metadata: { 'ar-first-offset': String(meta.firstOffset), [LAST_OFFSET]: String(meta.lastOffset), 'ar-events': String(meta.events) },
     };
+    // With evidence: which partition's trail the object belongs to, so verify can read each trail's objects in order.
+    if (meta.trail !== undefined) input.Metadata![TRAIL] = meta.trail;
     if (objectLock) {
       input.ObjectLockMode = objectLock.mode;
       input.ObjectLockRetainUntilDate = new Date(Date.now() + objectLock.retainDays * 86_400_000);
@@ -108,7 +125,7 @@ export class S3Store {
     this.client.destroy();
   }
 
-  private async call<T>(op: 'list' | 'get' | 'put', key: string, signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+  private async call<T>(op: 'list' | 'head' | 'get' | 'put', key: string, signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
