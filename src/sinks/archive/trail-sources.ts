@@ -64,7 +64,11 @@ export async function archiveTrails(url: string, options: ArchiveReadOptions): P
       objects.push({ key, first: Number(first) });
       byTrail.set(trail, objects);
     }
-    const trails = [...byTrail].map(([trail, objects]) => objectsSource(store, `s3://${bucket}/${prefix}, trail ${trail}`, bucket, objects.sort((a, b) => a.first - b.first).map((o) => o.key)));
+    const trails = [...byTrail.values()].map((objects) => {
+      const keys = objects.sort((a, b) => a.first - b.first).map((o) => o.key);
+      // Named by where it begins: the first object says which topic and partition the trail is.
+      return objectsSource(store, `${keys.length} object${keys.length === 1 ? '' : 's'} from s3://${bucket}/${keys[0]!}`, bucket, keys);
+    });
     return { trails, foreign, close: () => store.close() };
   } catch (err) {
     store.close();
