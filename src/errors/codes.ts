@@ -89,7 +89,7 @@ export const ERROR_CODES = {
   },
   AR_ERR_EVIDENCE_BROKEN: {
     retriable: false,
-    doc: 'audit-router verify found the trail altered: a modified, removed, reordered or inserted record, a truncated tail, or a forged or missing checkpoint. The message names the first broken place.',
+    doc: 'audit-router verify found the trail altered: a modified, removed, reordered or inserted record, a truncated tail, or a forged or missing checkpoint; in an archive also a removed, swapped or inserted object. The message names the first broken place.',
   },
 
   AR_ERR_KAFKA_CONNECTION: { retriable: true, doc: 'The Kafka cluster cannot be reached.' },

@@ -1,12 +1,12 @@
 import { promisify } from 'node:util';
 import { gzip, gunzip } from 'node:zlib';
+import { AuditRouterError } from '../../errors/index.js';
 import type { Checkpoint } from '../../evidence/checkpoint.js';
 import { EMPTY_TRAIL, type ObjectEvidence, type TrailHead } from '../../evidence/object-evidence.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Sink, SinkEvent } from '../types.js';
 import type { ArchiveSinkConfig } from './config.js';
 import { keyShape, objectKey, offsetInKey, partitionKeys, type KeyShape } from './object-key.js';
-import { AuditRouterError } from '../../errors/index.js';
 import { S3Store, type PutCondition } from './s3-store.js';
 
 const gzipAsync = promisify(gzip);
@@ -26,7 +26,7 @@ interface Piece {
   readonly openedAt: number;
   /** The version stored at the key, as this process last read or wrote it; undefined when it stored none there. */
   readonly etag: string | undefined;
-  /** With evidence: the trail's head after the object's last line (set on an object read back from the bucket). */
+  /** With evidence: the partition's trail head after the object's last line. */
   readonly head?: TrailHead | undefined;
   /** With evidence: checkpoints sealed into it since its last stored version, for the checkpoint topic once stored. */
   readonly pending?: readonly Checkpoint[];
@@ -89,6 +89,11 @@ interface Lookup {
  * of replacing events the new owner had stored and committed. A failed
  * condition means the bucket is not what the lane remembers, so the lane
  * forgets it and the runner's retry re-reads the bucket as after a restart.
+ *
+ * With evidence, each partition's objects hold one hash chain in offset
+ * order (src/evidence/object-evidence.ts): new lines continue from the head
+ * of the object before them, read back from the bucket when the lane does
+ * not know it, and every batch ends with a signed checkpoint.
  */
 export class ArchiveSink implements Sink {
   readonly name: string;
