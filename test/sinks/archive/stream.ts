@@ -39,8 +39,11 @@ export async function committedTotal(groupId: string, topic: string): Promise<nu
 export async function killWhileAhead(router: RouterProcess, at: { groupId: string; topic: string; bucket: string; point: number }): Promise<{ committed: number; resumed: number }> {
   const { groupId, topic, bucket, point } = at;
   await waitFor(async () => {
+    // Stored first: it only grows, so more stored then than committed now means more stored now, even if the
+    // router committed while the store was being counted. (The other order let such a commit close the window.)
+    const stored = await storedEventCount(bucket);
     const committed = await committedTotal(groupId, topic);
-    return committed >= point && (await storedEventCount(bucket)) > committed;
+    return committed >= point && stored > committed;
   }, { what: `${point} offsets committed and more stored`, timeoutMs: 120_000, intervalMs: 100 });
   router.kill('SIGKILL');
   assert.equal((await router.exited).signal, 'SIGKILL');
