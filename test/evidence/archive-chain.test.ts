@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { recordHash } from '../../src/evidence/chain.js';
-import { evidenceConfigSchema } from '../../src/evidence/config.js';
-import { ObjectEvidence } from '../../src/evidence/object-evidence.js';
-import { silentLogger } from '../../src/observability/logger.js';
-import { ArchiveSink } from '../../src/sinks/archive/archive-sink.js';
-import { archiveSinkConfigSchema } from '../../src/sinks/archive/config.js';
 import type { SinkEvent } from '../../src/sinks/types.js';
 import { makeEvent } from '../helpers/events.js';
 import { tempDir } from '../helpers/router-process.js';
 import { createBucket, deleteBucket, storeFields } from '../sinks/archive/store.js';
-import { readTrailObjects, verifyArchive } from './archive-support.js';
+import { archiveSinkWithEvidence, readTrailObjects, verifyArchive } from './archive-support.js';
 import { keygen } from './support.js';
 
 function sinkEvent(offset: number, timestamp: string): SinkEvent {
@@ -20,15 +15,7 @@ function sinkEvent(offset: number, timestamp: string): SinkEvent {
 const range = (from: number, to: number, timestamp: string) => Array.from({ length: to - from + 1 }, (_, i) => sinkEvent(from + i, timestamp));
 const never = new AbortController().signal;
 
-/**
- * A sink process as the router makes it, one per start. Without a checkpoint
- * topic the evidence never reaches Kafka, so it is given none.
- */
-async function start(bucket: string, signingKey: string): Promise<ArchiveSink> {
-  const config = archiveSinkConfigSchema.parse({ type: 'archive', name: 'vault', prefix: 'chain', ...storeFields(bucket) });
-  const evidence = await ObjectEvidence.open(evidenceConfigSchema.parse({ signingKey }), 'vault', undefined as never, silentLogger());
-  return new ArchiveSink(config, silentLogger(), evidence);
-}
+const start = (bucket: string, signingKey: string) => archiveSinkWithEvidence({ prefix: 'chain', ...storeFields(bucket) }, signingKey);
 
 describe('evidence on the archive sink: the chain across restarts and date folders', () => {
   let bucket: string;

@@ -1,6 +1,11 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { evidenceConfigSchema } from '../../src/evidence/config.js';
+import { ObjectEvidence } from '../../src/evidence/object-evidence.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { ArchiveSink } from '../../src/sinks/archive/archive-sink.js';
+import { archiveSinkConfigSchema } from '../../src/sinks/archive/config.js';
 import { runCli, type CliResult } from '../helpers/router-process.js';
 import { listKeys, objectLines, S3_CREDENTIALS, s3Endpoint, testS3 } from '../sinks/archive/store.js';
 
@@ -42,4 +47,14 @@ export function verifyArchive(location: string, publicKey: string, extra: string
   return runCli(['verify', location, '--public-key', publicKey, '--s3-endpoint', s3Endpoint(), '--s3-force-path-style', ...extra], {
     env: { AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1' },
   });
+}
+
+/**
+ * An archive sink with evidence, as the router makes one at each start.
+ * Without a checkpoint topic the evidence never reaches Kafka, so it is given none.
+ */
+export async function archiveSinkWithEvidence(settings: Record<string, unknown>, signingKey: string): Promise<ArchiveSink> {
+  const config = archiveSinkConfigSchema.parse({ type: 'archive', name: 'vault', ...settings });
+  const evidence = await ObjectEvidence.open(evidenceConfigSchema.parse({ signingKey }), 'vault', undefined as never, silentLogger());
+  return new ArchiveSink(config, silentLogger(), evidence);
 }

@@ -6,6 +6,9 @@ import { ArchiveSink } from '../../../src/sinks/archive/archive-sink.js';
 import { archiveSinkConfigSchema } from '../../../src/sinks/archive/config.js';
 import type { SinkEvent } from '../../../src/sinks/types.js';
 import { makeEvent } from '../../helpers/events.js';
+import { archiveSinkWithEvidence, verifyArchive } from '../../evidence/archive-support.js';
+import { isCheckpoint, keygen } from '../../evidence/support.js';
+import { tempDir } from '../../helpers/router-process.js';
 import { RecordingProxy } from './recording-proxy.js';
 import { createBucket, deleteBucket, readObjects, s3Endpoint, storeFields } from './store.js';
 
@@ -17,8 +20,11 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 const ids = (from: number, to: number) => range(from, to).map((e) => e.event.id);
 const never = new AbortController().signal;
 
-function sink(bucket: string, endpoint: string, prefix: string, conditionalWrites: boolean): ArchiveSink {
-  return new ArchiveSink(archiveSinkConfigSchema.parse({ type: 'archive', name: 'vault', prefix, conditionalWrites, ...storeFields(bucket, endpoint) }), silentLogger());
+/** With a signing key, the sink keeps a tamper-evident trail too. */
+async function sink(bucket: string, endpoint: string, prefix: string, conditionalWrites: boolean, signingKey?: string): Promise<ArchiveSink> {
+  const settings = { prefix, conditionalWrites, ...storeFields(bucket, endpoint) };
+  if (signingKey !== undefined) return archiveSinkWithEvidence(settings, signingKey);
+  return new ArchiveSink(archiveSinkConfigSchema.parse({ type: 'archive', name: 'vault', ...settings }), silentLogger());
 }
 
 /**
@@ -28,10 +34,10 @@ function sink(bucket: string, endpoint: string, prefix: string, conditionalWrite
  * stores 50..149 in it; those events are acknowledged, their offsets
  * committed. Then the old owner's PUT arrives.
  */
-async function takeover(bucket: string, prefix: string, conditionalWrites: boolean) {
+async function takeover(bucket: string, prefix: string, conditionalWrites: boolean, signingKey?: string) {
   const proxy = await RecordingProxy.start(s3Endpoint());
-  const oldOwner = sink(bucket, proxy.endpoint, prefix, conditionalWrites);
-  const newOwner = sink(bucket, s3Endpoint(), prefix, conditionalWrites);
+  const oldOwner = await sink(bucket, proxy.endpoint, prefix, conditionalWrites, signingKey);
+  const newOwner = await sink(bucket, s3Endpoint(), prefix, conditionalWrites, signingKey);
   try {
     await oldOwner.send(range(0, 49), never);
     const held = proxy.hold((r) => r.method === 'PUT');
@@ -51,7 +57,7 @@ async function takeover(bucket: string, prefix: string, conditionalWrites: boole
   }
 }
 
-const storedIds = (objects: { lines: string[] }[]) => objects.flatMap((o) => o.lines.map((l) => (JSON.parse(l) as { id: string }).id));
+const storedIds = (objects: { lines: string[] }[]) => objects.flatMap((o) => o.lines.filter((l) => !isCheckpoint(l)).map((l) => (JSON.parse(l) as { id: string }).id));
 
 describe("archive sink: a partition's previous owner PUTs late, after the new owner stored more", () => {
   let bucket: string;
@@ -91,6 +97,22 @@ describe("archive sink: a partition's previous owner PUTs late, after the new ow
       assert.equal(proxy.requests.filter((r) => r.method === 'PUT').length, putsBefore, 'no PUT: the events were stored');
       const after = storedIds((await readObjects(bucket)).filter((o) => o.key.startsWith('conditional/')));
       assert.deepEqual(after, ids(0, 149), 'each event exactly once');
+    } finally {
+      await oldOwner.close();
+      await proxy.close();
+    }
+  });
+
+  it('with evidence on too, the refused PUT leaves one intact chain: the new owner continued the one it read back', async () => {
+    const keys = await keygen(tempDir());
+    const { proxy, oldOwner, status, objects } = await takeover(bucket, 'evidence', true, keys.privateKey);
+    try {
+      assert.equal(status, 412);
+      await oldOwner.send(range(50, 99), never);
+      assert.deepEqual(storedIds(objects), ids(0, 149));
+      const result = await verifyArchive(`s3://${bucket}/evidence`, keys.publicKey);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^1 object from \S+: intact: \d+ records \(150 events, \d+ checkpoints\)/m);
     } finally {
       await oldOwner.close();
       await proxy.close();
