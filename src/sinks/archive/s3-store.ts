@@ -21,7 +21,7 @@ const LAST_OFFSET = 'ar-last-offset';
 export const TRAIL = 'ar-trail';
 
 /**
- * The four S3 calls the archive sink makes, with errors turned into ours.
+ * The S3 calls the archive sink (and verify, reading an archive) makes, with errors turned into ours.
  * The SDK does not retry (maxAttempts 1): the sink runner owns retries, its
  * budget and the circuit breaker, as for every other sink.
  */
