@@ -23,7 +23,9 @@ HEAP="${S3PROXY_HEAP:-256m}"
 IDENTITY=local-identity
 CREDENTIAL=local-credential
 
-LIB_DIR="$CACHE_DIR/s3proxy/libs"
+# One folder per S3Proxy version: the jar cache is shared, and a checkout on another version must not reuse it.
+VERSION="$(grep -A1 '<artifactId>s3proxy</artifactId>' "$ROOT_DIR/scripts/infra/s3proxy-pom.xml" | sed -n 's:.*<version>\(.*\)</version>.*:\1:p')"
+LIB_DIR="$CACHE_DIR/s3proxy/libs-$VERSION"
 RUN_DIR="$CACHE_DIR/s3proxy/$PORT"
 DATA_DIR="$RUN_DIR/data"
 CONFIG="$RUN_DIR/s3proxy.properties"

@@ -72,6 +72,10 @@ export const ERROR_CODES = {
     retriable: false,
     doc: 'An archive sink was refused by its object store (S3 403: wrong or missing credentials, no permission on the bucket). The events are dead-lettered; the S3 error name is in ar.error.cause.',
   },
+  AR_ERR_ARCHIVE_CONFLICT: {
+    retriable: true,
+    doc: "An archive sink's conditional PUT found its object replaced by another writer (S3 412 or 409): after a rebalance, the partition's new owner. The sink re-reads the bucket and retries; events are never dead-lettered for it.",
+  },
   AR_ERR_ARCHIVE_NO_BUCKET: { retriable: false, doc: "An archive sink's bucket does not exist (S3 404). The events are dead-lettered." },
   AR_ERR_ARCHIVE_FOREIGN_OBJECT: {
     retriable: false,
@@ -85,7 +89,7 @@ export const ERROR_CODES = {
   },
   AR_ERR_EVIDENCE_BROKEN: {
     retriable: false,
-    doc: 'audit-router verify found the trail altered: a modified, removed, reordered or inserted record, a truncated tail, or a forged or missing checkpoint. The message names the first broken place.',
+    doc: 'audit-router verify found the trail altered: a modified, removed, reordered or inserted record, a truncated tail, or a forged or missing checkpoint; in an archive also a removed, swapped or inserted object. The message names the first broken place.',
   },
 
   AR_ERR_KAFKA_CONNECTION: { retriable: true, doc: 'The Kafka cluster cannot be reached.' },

@@ -15,30 +15,52 @@ const CHUNK = 64 * 1024;
  * A file without chained lines starts a new trail.
  */
 export async function readBack(handle: FileHandle): Promise<TrailHead> {
+  const scan = new BackwardScan();
   let end = (await handle.stat()).size;
   let carry: Buffer = Buffer.alloc(0);
-  let last: { seq: number; hash: string } | undefined;
-  let sinceCheckpoint = 0;
   while (end > 0) {
     const start = Math.max(0, end - CHUNK);
     const chunk = Buffer.alloc(end - start);
     await handle.read(chunk, 0, chunk.length, start);
-    const data = Buffer.concat([chunk, carry]);
-    const lines = splitLines(data);
+    const lines = splitLines(Buffer.concat([chunk, carry]));
     // Unless this is the file's start, the first piece may be the end of a longer line: keep it for the next chunk.
     carry = start > 0 ? lines.shift()! : Buffer.alloc(0);
+    const head = scan.lines(lines);
+    if (head) return head;
+    end = start;
+  }
+  return scan.end();
+}
+
+/** The head of the trail whose lines `text` holds in full, such as an archived object's body. */
+export function headOf(text: Buffer): TrailHead {
+  const scan = new BackwardScan();
+  return scan.lines(splitLines(text)) ?? scan.end();
+}
+
+/** Lines from the last towards the first, until the last checkpoint: the trail's head, as readBack describes. */
+class BackwardScan {
+  private last: { seq: number; hash: string } | undefined;
+  private sinceCheckpoint = 0;
+
+  /** Scans lines that come before every line scanned so far (given in their own order); the head once a checkpoint was seen. */
+  lines(lines: readonly Buffer[]): TrailHead | undefined {
     for (let i = lines.length - 1; i >= 0; i--) {
       const record = parseLine(lines[i]!.toString('utf8'));
       const link = record && linkOf(record);
       if (!record || !link) continue;
-      last ??= { seq: link.seq, hash: recordHash(lines[i]!) };
+      this.last ??= { seq: link.seq, hash: recordHash(lines[i]!) };
       const checkpoint = checkpointFrom(record[CHECKPOINT_KEY]);
-      if (checkpoint) return { trail: checkpoint.trail, seq: last.seq, hash: last.hash, sinceCheckpoint, every: checkpoint.every };
-      sinceCheckpoint += 1;
+      if (checkpoint) return { trail: checkpoint.trail, seq: this.last.seq, hash: this.last.hash, sinceCheckpoint: this.sinceCheckpoint, every: checkpoint.every };
+      this.sinceCheckpoint += 1;
     }
-    end = start;
+    return undefined;
   }
-  return last ? { trail: undefined, seq: last.seq, hash: last.hash, sinceCheckpoint, every: undefined } : EMPTY_TRAIL;
+
+  /** The head when the start was reached without a checkpoint. */
+  end(): TrailHead {
+    return this.last ? { trail: undefined, seq: this.last.seq, hash: this.last.hash, sinceCheckpoint: this.sinceCheckpoint, every: undefined } : EMPTY_TRAIL;
+  }
 }
 
 function splitLines(data: Buffer): Buffer[] {

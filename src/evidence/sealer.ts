@@ -40,8 +40,13 @@ export class Sealer {
    * reached (timer, clean close). A trail always starts with a genesis
    * checkpoint, which names it and states its limit before any event.
    */
-  seal(eventsJson: readonly string[], { checkpoint = false, now = new Date() }: { checkpoint?: boolean; now?: Date } = {}): Sealed {
-    let { trail, seq, hash, sinceCheckpoint, every } = this.head;
+  seal(eventsJson: readonly string[], options: { checkpoint?: boolean; now?: Date } = {}): Sealed {
+    return this.sealAfter(this.head, eventsJson, options);
+  }
+
+  /** The same, after a head the caller keeps: an archive keeps one per partition, each in its latest object. */
+  sealAfter(head: TrailHead, eventsJson: readonly string[], { checkpoint = false, now = new Date() }: { checkpoint?: boolean; now?: Date } = {}): Sealed {
+    let { trail, seq, hash, sinceCheckpoint, every } = head;
     // The chain adds about 100 bytes a line; a checkpoint line is about 350.
     let chars = 0;
     for (const json of eventsJson) chars += json.length;

@@ -6,12 +6,14 @@ export interface TrailLine {
   readonly bytes: Buffer;
   readonly place: string;
   readonly terminated: boolean;
+  /** The first line of a stored object (an archive): a break here is between two objects. */
+  readonly objectStart?: boolean;
 }
 
 /**
- * Where verify reads a trail from. A file today; an archive (objects under an
- * s3:// prefix) is another implementation yielding its objects' lines in
- * order, with places that name the object.
+ * Where verify reads a trail from: a file, or one partition's objects in an
+ * archive (src/sinks/archive/trail-sources.ts), yielding their lines in
+ * order with places that name the object.
  */
 export interface TrailSource {
   readonly name: string;

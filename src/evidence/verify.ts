@@ -4,7 +4,17 @@ import { CHECKPOINT_KEY, checkpointFrom, checkpointSignatureValid, type Checkpoi
 import type { TopicCheckpoint } from './checkpoint-topic.js';
 import type { TrailLine, TrailSource } from './trail-source.js';
 
-export type BreakKind = 'modified record' | 'removed record' | 'reordered record' | 'inserted line' | 'truncated tail' | 'forged checkpoint' | 'missing checkpoint';
+export type BreakKind =
+  | 'modified record'
+  | 'removed record'
+  | 'reordered record'
+  | 'inserted line'
+  | 'truncated tail'
+  | 'forged checkpoint'
+  | 'missing checkpoint'
+  | 'removed object'
+  | 'reordered object'
+  | 'inserted object';
 
 /** The first place where the trail is not what the router wrote. */
 export interface Broken {
@@ -41,6 +51,7 @@ interface RecordEntry {
   /** A checkpoint line's checkpoint; 'malformed' when the key is there but the value is not one. */
   readonly checkpoint: Checkpoint | 'malformed' | undefined;
   readonly id: string | undefined;
+  readonly objectStart: boolean;
 }
 type Entry = RecordEntry | { readonly type: 'torn'; readonly place: string } | { readonly type: 'foreign'; readonly place: string; readonly reason: string };
 
@@ -66,6 +77,7 @@ function toEntry(line: TrailLine): Entry {
     hash: recordHash(line.bytes),
     checkpoint: raw === undefined ? undefined : (checkpointFrom(raw) ?? 'malformed'),
     id: typeof record.id === 'string' ? record.id : undefined,
+    objectStart: line.objectStart === true,
   };
 }
 
@@ -200,6 +212,9 @@ async function classifyBreak(r: RecordEntry, last: { seq: number; hash: string; 
   const successor = ahead.find((e) => e.seq === expected && e.prev === last.hash);
   if (successor) {
     const linked = ahead.some((e) => (e.seq === r.seq + 1 && e.prev === r.hash) || (e.seq === r.seq - 1 && e.hash === r.prev));
+    if (r.seq > expected && linked && r.objectStart && successor.objectStart) {
+      return { kind: 'reordered object', place: r.place, seq: r.seq, detail: `this object's records (from seq ${r.seq}) come ${where}, before the object holding seq ${expected} (${successor.place}): objects swapped or renamed` };
+    }
     if (r.seq > expected && linked) {
       return { kind: 'reordered record', place: r.place, seq: r.seq, detail: `seq ${r.seq} comes ${where}, before seq ${expected} (${successor.place})` };
     }
@@ -210,6 +225,9 @@ async function classifyBreak(r: RecordEntry, last: { seq: number; hash: string; 
     return { kind: 'modified record', place: last.place, seq: last.seq, detail: `its hash is not the one seq ${r.seq} (${r.place}) links to` };
   }
   const missing = r.seq - 1 === expected ? `seq ${expected} is` : `seq ${expected}..${r.seq - 1} (${r.seq - expected} records) are`;
+  if (r.objectStart) {
+    return { kind: 'removed object', place: r.place, seq: r.seq, detail: `${missing} missing ${where}, before this object: an object, or lines at the edge of one, removed` };
+  }
   return { kind: 'removed record', place: r.place, seq: r.seq, detail: `${missing} missing ${where}` };
 }
 

@@ -4,6 +4,7 @@ import type { KafkaConfig } from '../../config/types.js';
 import { AuditRouterError } from '../../errors/index.js';
 import { createKafkaEngine } from '../../kafka/index.js';
 import { fileSource, loadPublicKey, readCheckpointTopic, verifyTrail, type TrailSource, type VerifyResult } from '../../evidence/index.js';
+import { archiveTrails } from '../../sinks/archive/trail-sources.js';
 import { createLogger } from '../../observability/logger.js';
 import { fail } from '../output.js';
 
@@ -12,15 +13,26 @@ interface VerifyFlags {
   checkpointsFromTopic?: string;
   config?: string;
   brokers?: string;
+  s3Endpoint?: string;
+  s3Region?: string;
+  s3ForcePathStyle?: boolean;
 }
 
 const HOST_PORT = /^[^\s:/]+:\d{1,5}$/;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** A file today; an archive prefix (s3://bucket/prefix) becomes another TrailSource when the archive sink lands. */
-function sourceFor(location: string): TrailSource {
-  if (/^s3:\/\//i.test(location)) throw new AuditRouterError('AR_ERR_USAGE', `${location}: this build verifies log files; s3:// archives are not readable yet`);
-  return fileSource(location);
+interface Trails {
+  readonly sources: readonly TrailSource[];
+  /** An object under an archive prefix that belongs to no trail: the first thing broken there. */
+  readonly foreign: string | undefined;
+  close(): void;
+}
+
+/** A file is one trail; an archive prefix (s3://bucket/prefix) holds one per input partition. */
+async function trailsAt(location: string, flags: VerifyFlags): Promise<Trails> {
+  if (!/^s3:\/\//i.test(location)) return { sources: [fileSource(location)], foreign: undefined, close: () => undefined };
+  const archive = await archiveTrails(location, { endpoint: flags.s3Endpoint, region: flags.s3Region, forcePathStyle: flags.s3ForcePathStyle });
+  return { sources: archive.trails, foreign: archive.foreign[0], close: () => archive.close() };
 }
 
 /** Kafka settings for reading the checkpoint topic: the router config's (TLS, SASL), or plain --brokers. */
@@ -54,25 +66,35 @@ async function readCheckpoints(kafka: KafkaConfig, topic: string) {
 }
 
 async function verify(location: string, flags: VerifyFlags): Promise<void> {
+  let trails: Trails | undefined;
   try {
-    const source = sourceFor(location);
     const publicKey = loadPublicKey(flags.publicKey, '--public-key');
+    trails = await trailsAt(location, flags);
+    if (trails.foreign !== undefined) {
+      throw new AuditRouterError('AR_ERR_EVIDENCE_BROKEN', `inserted object at ${trails.foreign}: it belongs to no trail (no ar-trail metadata, or no offset in its key)`);
+    }
+    if (trails.sources.length === 0) throw new AuditRouterError('AR_ERR_EVIDENCE_BROKEN', `missing checkpoint at ${location}: no trail in it: not even a genesis checkpoint`);
     const topicName = flags.checkpointsFromTopic;
     const topic =
       topicName === undefined
         ? undefined
         : { name: topicName, checkpoints: await readCheckpoints(kafkaFor(flags), topicName) };
-    const result = await verifyTrail(source, publicKey, topic);
-    const counts = `${plural(result.records, 'record')} (${plural(result.events, 'event')}, ${plural(result.checkpoints, 'checkpoint')}), seq 1..${result.lastSeq}, trail ${result.trail ?? '(none)'}`;
-    const { broken } = result;
-    if (broken) {
-      process.stdout.write(`${location}: BROKEN after ${counts}\n`);
-      const seq = broken.seq === undefined ? '' : ` (seq ${broken.seq})`;
-      throw new AuditRouterError('AR_ERR_EVIDENCE_BROKEN', `${broken.kind} at ${broken.place}${seq}: ${broken.detail}`);
+    // An archive's trails one after the other: each is checked whole, and the first broken one stops verify.
+    for (const source of trails.sources) {
+      const result = await verifyTrail(source, publicKey, topic);
+      const counts = `${plural(result.records, 'record')} (${plural(result.events, 'event')}, ${plural(result.checkpoints, 'checkpoint')}), seq 1..${result.lastSeq}, trail ${result.trail ?? '(none)'}`;
+      const { broken } = result;
+      if (broken) {
+        process.stdout.write(`${source.name}: BROKEN after ${counts}\n`);
+        const seq = broken.seq === undefined ? '' : ` (seq ${broken.seq})`;
+        throw new AuditRouterError('AR_ERR_EVIDENCE_BROKEN', `${broken.kind} at ${broken.place}${seq}: ${broken.detail}`);
+      }
+      process.stdout.write([`${source.name}: intact: ${counts}`, ...infoLines(result, topicName)].join('\n') + '\n');
     }
-    process.stdout.write([`${location}: intact: ${counts}`, ...infoLines(result, topicName)].join('\n') + '\n');
   } catch (err) {
     fail(err);
+  } finally {
+    trails?.close();
   }
 }
 
@@ -80,11 +102,14 @@ export function registerVerify(program: Command): void {
   program
     .command('verify')
     .description('check a tamper-evident trail: exit 0 with counts when intact, 1 naming the first broken place')
-    .argument('<trail>', 'a log sink file written with evidence on')
+    .argument('<trail>', 'a log sink file, or an archive sink\'s s3://bucket/prefix, written with evidence on')
     .requiredOption('--public-key <file>', 'the PEM public key of the key pair that signs the trail (audit-router keygen)')
     .option('--checkpoints-from-topic <topic>', "also compare with the checkpoints in this topic (the sink's evidence.checkpointTopic): finds a truncated tail")
     .option('-c, --config <file>', 'router config to take kafka settings (brokers, TLS, SASL) from, for --checkpoints-from-topic')
     .option('-b, --brokers <list>', 'comma-separated host:port list, for --checkpoints-from-topic without -c')
+    .option('--s3-endpoint <url>', 'for s3://: an S3-compatible store (MinIO, Ceph, ...); AWS S3 when absent. Credentials: the AWS default chain')
+    .option('--s3-region <region>', 'for s3://: the bucket\'s region (default us-east-1)')
+    .option('--s3-force-path-style', 'for s3://: bucket in the path (http://host/bucket/key), as most self-hosted stores want')
     .addHelpText(
       'after',
       `

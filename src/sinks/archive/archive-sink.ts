@@ -1,10 +1,13 @@
 import { promisify } from 'node:util';
 import { gzip, gunzip } from 'node:zlib';
+import { AuditRouterError } from '../../errors/index.js';
+import type { Checkpoint } from '../../evidence/checkpoint.js';
+import { EMPTY_TRAIL, type ObjectEvidence, type TrailHead } from '../../evidence/object-evidence.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Sink, SinkEvent } from '../types.js';
 import type { ArchiveSinkConfig } from './config.js';
-import { keyShape, objectKey, offsetInKey, type KeyShape } from './object-key.js';
-import { S3Store } from './s3-store.js';
+import { keyShape, objectKey, offsetInKey, partitionKeys, type KeyShape } from './object-key.js';
+import { S3Store, type PutCondition } from './s3-store.js';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -21,6 +24,12 @@ interface Piece {
   readonly bytes: number;
   readonly events: number;
   readonly openedAt: number;
+  /** The version stored at the key, as this process last read or wrote it; undefined when it stored none there. */
+  readonly etag: string | undefined;
+  /** With evidence: the partition's trail head after the object's last line. */
+  readonly head?: TrailHead | undefined;
+  /** With evidence: checkpoints sealed into it since its last stored version, for the checkpoint topic once stored. */
+  readonly pending?: readonly Checkpoint[];
 }
 
 interface Lane {
@@ -35,6 +44,11 @@ interface Lane {
   boundary: number | undefined;
   /** The last offset of a batch that failed: a next batch past it means the runner gave those events up. */
   failedThrough?: number | undefined;
+  /**
+   * With evidence: the partition's trail head after the last line this lane wrote or read back, in offset
+   * order; undefined when unknown (then read back from the bucket before the next new object).
+   */
+  head?: TrailHead | undefined;
 }
 
 /** What the bucket holds around an offset, in one date folder. */
@@ -66,8 +80,20 @@ interface Lookup {
  * writing a second copy. Objects of a folder never overlap in offsets (an
  * object is extended only up to the next stored one), which is what makes
  * "the highest first offset not past it" the object that holds an event.
- * What this needs (one writer per partition, event-time dates) is in the
- * README's archive table.
+ * What this needs (event-time dates) is in the README's archive table.
+ *
+ * One writer per key: during a rebalance a partition's previous owner may
+ * still have a PUT on its way while the new owner rewrites the same object
+ * with more events. Every PUT is therefore conditional on the version this
+ * process last saw (conditionalWrites): the late one fails with 412 instead
+ * of replacing events the new owner had stored and committed. A failed
+ * condition means the bucket is not what the lane remembers, so the lane
+ * forgets it and the runner's retry re-reads the bucket as after a restart.
+ *
+ * With evidence, each partition's objects hold one hash chain in offset
+ * order (src/evidence/object-evidence.ts): new lines continue from the head
+ * of the object before them, read back from the bucket when the lane does
+ * not know it, and every batch ends with a signed checkpoint.
  */
 export class ArchiveSink implements Sink {
   readonly name: string;
@@ -78,6 +104,7 @@ export class ArchiveSink implements Sink {
   constructor(
     private readonly config: ArchiveSinkConfig,
     private readonly logger: Logger,
+    private readonly evidence?: ObjectEvidence,
   ) {
     this.name = config.name;
     this.store = new S3Store(config, config.name);
@@ -100,18 +127,30 @@ export class ArchiveSink implements Sink {
     const before: Lane = this.lanes.get(laneKey) ?? { piece: undefined, resuming: true, boundary: undefined };
     try {
       const { lane, dirty } = await this.plan(before, events, signal);
-      for (const piece of dirty) await this.put(piece, signal);
-      this.lanes.set(laneKey, lane);
+      let stored: Piece | undefined;
+      for (const piece of dirty) {
+        stored = { ...piece, etag: await this.put(piece, signal), pending: [] };
+        this.evidence?.stored(piece.pending ?? []);
+      }
+      // The lane goes on from the last object written (its new version), or from one stored before that it found.
+      this.lanes.set(laneKey, stored && lane.piece?.key === stored.key ? { ...lane, piece: stored } : lane);
     } catch (err) {
-      // The lane still describes the bucket as it was before this batch, so a retry rebuilds the same objects.
-      this.lanes.set(laneKey, { ...before, failedThrough: Number(events.at(-1)!.source.offset) });
+      const failedThrough = Number(events.at(-1)!.source.offset);
+      if (err instanceof AuditRouterError && err.code === 'AR_ERR_ARCHIVE_CONFLICT') {
+        // Another writer owns the partition now, or did for a while: what the lane remembers is stale.
+        this.logger.warn({ sink: this.name, code: err.code }, `${err.message}; re-reading the bucket before the retry`);
+        this.lanes.set(laneKey, { piece: undefined, resuming: true, boundary: undefined, failedThrough });
+      } else {
+        // The lane still describes the bucket as it was before this batch, so a retry rebuilds the same objects.
+        this.lanes.set(laneKey, { ...before, failedThrough });
+      }
       throw err;
     }
   }
 
   /** The objects to store for these events (in order), and the lane's state once they are stored. */
   private async plan(before: Lane, events: SinkEvent[], signal: AbortSignal): Promise<{ lane: Lane; dirty: Piece[] }> {
-    let { piece, resuming, boundary } = before;
+    let { piece, resuming, boundary, head } = before;
     // The runner moved on past a batch that failed, so it dead-lettered it. Leave those offsets in a gap between
     // objects, so that a redrive of the events finds them stored nowhere and stores them.
     if (before.failedThrough !== undefined && Number(events[0]!.source.offset) > before.failedThrough) piece = undefined;
@@ -123,6 +162,7 @@ export class ArchiveSink implements Sink {
         piece = undefined;
         resuming = true;
         boundary = undefined;
+        head = undefined;
       }
       if (piece && offset <= piece.last) continue;
       const shape = this.shapeOf(item);
@@ -130,6 +170,7 @@ export class ArchiveSink implements Sink {
         const { found, nextFirst } = await this.lookup(shape, offset, signal);
         boundary = nextFirst;
         resuming = nextFirst !== undefined;
+        if (found) head = found.head;
         if (found && found.last >= offset) {
           piece = found;
           continue;
@@ -137,17 +178,51 @@ export class ArchiveSink implements Sink {
         // Not stored: it extends the stored object before it, or an object of this batch not stored yet.
         if (found || !piece || !sameFolder(piece.shape, shape)) piece = found;
       }
-      const line = item.json + '\n';
+      let line = item.json + '\n';
+      let checkpoints: readonly Checkpoint[] = [];
+      if (this.evidence) {
+        // The chain runs through the partition's objects in offset order: a new object links to the one before it.
+        head ??= await this.previousHead(item, offset, signal);
+        const sealed = this.evidence.sealEvent(head, item.json);
+        line = sealed.bytes.toString('utf8');
+        head = sealed.head;
+        checkpoints = sealed.checkpoints;
+      }
       const size = Buffer.byteLength(line);
       if (!piece || !this.fits(piece, shape, offset, size)) {
-        piece = { shape, key: objectKey(shape, offset), block: this.blockOf(offset), first: offset, last: offset, text: line, bytes: size, events: 1, openedAt: Date.now() };
+        piece = { shape, key: objectKey(shape, offset), block: this.blockOf(offset), first: offset, last: offset, text: line, bytes: size, events: 1, openedAt: Date.now(), etag: undefined, head, pending: checkpoints };
       } else {
-        piece = { ...piece, last: offset, text: piece.text + line, bytes: piece.bytes + size, events: piece.events + 1 };
+        piece = { ...piece, last: offset, text: piece.text + line, bytes: piece.bytes + size, events: piece.events + 1, head, pending: [...(piece.pending ?? []), ...checkpoints] };
       }
       if (dirty.at(-1)?.key === piece.key) dirty[dirty.length - 1] = piece;
       else dirty.push(piece);
     }
-    return { lane: { piece, resuming, boundary }, dirty };
+    const last = dirty.at(-1);
+    const end = this.evidence && head && last && last.key === piece?.key ? this.evidence.sealEnd(head) : undefined;
+    if (end && last) {
+      // Every batch ends signed: what the bucket holds is covered by a checkpoint as soon as it is stored.
+      const text = end.bytes.toString('utf8');
+      head = end.head;
+      piece = { ...last, text: last.text + text, bytes: last.bytes + end.bytes.length, head, pending: [...(last.pending ?? []), ...end.checkpoints] };
+      dirty[dirty.length - 1] = piece;
+    }
+    return { lane: { piece, resuming, boundary, head }, dirty };
+  }
+
+  /**
+   * The trail head a new object of this partition continues from when the lane does not know it (after a
+   * restart or a rebalance): the last line of the partition's object with the highest first offset before
+   * this one, in any date folder, or a new trail when there is none.
+   */
+  private async previousHead(item: SinkEvent, offset: number, signal: AbortSignal): Promise<TrailHead> {
+    const keys = partitionKeys(this.config.key, { prefix: this.config.prefix, topic: item.source.topic, partition: item.source.partition, ext: this.ext });
+    let previous: { key: string; first: number } | undefined;
+    for (const key of await this.store.listKeys(keys.listPrefix, signal)) {
+      const first = keys.offsetOf(key);
+      if (first !== undefined && first < offset && (!previous || first > previous.first)) previous = { key, first };
+    }
+    const object = previous && (await this.store.get(previous.key, signal));
+    return object ? this.evidence!.headOf(await decoded(object.body)) : EMPTY_TRAIL;
   }
 
   /** Whether the event may extend the object: same offset block, same date folder, not too old, not too big. */
@@ -187,23 +262,32 @@ export class ArchiveSink implements Sink {
     const key = objectKey(shape, first);
     const object = await this.store.get(key, signal);
     if (!object) return { found: undefined, nextFirst };
-    const body = object.body[0] === 0x1f && object.body[1] === 0x8b ? await gunzipAsync(object.body) : object.body;
+    const body = await decoded(object.body);
     const text = body.toString('utf8');
-    const events = text.split('\n').length - 1;
+    const events = this.evidence ? this.evidence.eventCount(text) : text.split('\n').length - 1;
     if (object.lastOffset >= offset) this.logger.info({ sink: this.name, key, lastOffset: object.lastOffset }, `sink ${this.name}: resuming ${key}, stored before up to offset ${object.lastOffset}`);
-    return { found: { shape, key, block: this.blockOf(first), first, last: object.lastOffset, text, bytes: body.length, events, openedAt: Date.now() }, nextFirst };
+    return { found: { shape, key, block: this.blockOf(first), first, last: object.lastOffset, text, bytes: body.length, events, openedAt: Date.now(), etag: object.etag, head: this.evidence?.headOf(body) }, nextFirst };
   }
 
-  private async put(piece: Piece, signal: AbortSignal): Promise<void> {
+  /** Stores the piece over the version it extends (or where none is), and returns the new version's ETag. */
+  private async put(piece: Piece, signal: AbortSignal): Promise<string | undefined> {
     const raw = Buffer.from(piece.text, 'utf8');
     const body = this.config.compression === 'gzip' ? await gzipAsync(raw) : raw;
-    await this.store.put(piece.key, body, { firstOffset: piece.first, lastOffset: piece.last, events: piece.events }, signal);
+    let condition: PutCondition;
+    if (this.config.conditionalWrites) condition = piece.etag === undefined ? { absent: true } : { etag: piece.etag };
+    return this.store.put(piece.key, body, { firstOffset: piece.first, lastOffset: piece.last, events: piece.events, trail: piece.head?.trail }, condition, signal);
   }
 
   async close(): Promise<void> {
-    // Nothing to flush: every send() stored its events before it resolved.
+    // Nothing to flush: every send() stored its events before it resolved, signed (only checkpoints may still be on their way).
+    await this.evidence?.close();
     this.store.close();
   }
+}
+
+/** An object's body as text bytes: gunzipped when it is gzip. */
+async function decoded(body: Buffer): Promise<Buffer> {
+  return body[0] === 0x1f && body[1] === 0x8b ? gunzipAsync(body) : body;
 }
 
 function sameFolder(a: KeyShape, b: KeyShape): boolean {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { evidenceConfigSchema } from '../../evidence/config.js';
 import { commonSinkFields } from '../common-config.js';
 import { templateProblem } from './object-key.js';
 
@@ -68,6 +69,14 @@ export const archiveSinkConfigSchema = z.strictObject({
     })
     .refine((sse) => sse.kmsKeyId === undefined || sse.algorithm === 'aws:kms', { error: 'kmsKeyId needs algorithm aws:kms', path: ['kmsKeyId'] })
     .optional(),
+  /**
+   * Every PUT is conditional: If-None-Match: * for a new object, If-Match: <ETag read or written> for a rewrite,
+   * so a late PUT from a partition's previous owner cannot replace the new owner's longer version. Off only for
+   * stores that reject these headers (README "Archive sink" lists which stores were tested).
+   */
+  conditionalWrites: z.boolean().default(true),
+  /** Tamper evidence: one hash chain per partition through its objects, signed checkpoints (src/evidence/). */
+  evidence: evidenceConfigSchema.optional(),
   /** Per request; a timed-out request is retried like any transient failure. */
   requestTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
 });

@@ -38,9 +38,14 @@ export interface KeyShape {
   readonly tail: string;
 }
 
+function render(template: string, values: Record<Token, string>): string {
+  // An empty prefix must not leave a leading or doubled slash: S3 would keep it as an empty folder name.
+  return template.replace(TOKEN, (_, name: Token) => values[name]).replace(/\/{2,}/g, '/').replace(/^\//, '');
+}
+
 export function keyShape(template: string, fields: KeyFields): KeyShape {
   const iso = fields.at.toISOString();
-  const values: Record<Token, string> = {
+  const rendered = render(template, {
     prefix: fields.prefix,
     topic: fields.topic,
     partition: String(fields.partition),
@@ -48,11 +53,38 @@ export function keyShape(template: string, fields: KeyFields): KeyShape {
     hour: iso.slice(11, 13),
     offset: OFFSET_MARK,
     ext: fields.ext,
-  };
-  // An empty prefix must not leave a leading or doubled slash: S3 would keep it as an empty folder name.
-  const rendered = template.replace(TOKEN, (_, name: Token) => values[name]).replace(/\/{2,}/g, '/').replace(/^\//, '');
+  });
   const at = rendered.indexOf(OFFSET_MARK);
   return { head: rendered.slice(0, at), tail: rendered.slice(at + 1) };
+}
+
+const DATE_MARK = '\u0001';
+const HOUR_MARK = '\u0002';
+
+/** Every key of one partition, whatever its date folder: where to list them, and the first offset each names. */
+export interface PartitionKeys {
+  readonly listPrefix: string;
+  offsetOf(key: string): number | undefined;
+}
+
+export function partitionKeys(template: string, fields: Omit<KeyFields, 'at'>): PartitionKeys {
+  const rendered = render(template, { ...fields, partition: String(fields.partition), date: DATE_MARK, hour: HOUR_MARK, offset: OFFSET_MARK });
+  // Listed up to the first token that varies between the partition's keys.
+  const listPrefix = rendered.slice(0, Math.min(...[OFFSET_MARK, DATE_MARK, HOUR_MARK].map((m) => rendered.indexOf(m)).filter((i) => i >= 0)));
+  const pattern = new RegExp(
+    `^${rendered
+      .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      .replace(new RegExp(DATE_MARK, 'g'), '\\d{4}-\\d{2}-\\d{2}')
+      .replace(new RegExp(HOUR_MARK, 'g'), '\\d{2}')
+      .replace(OFFSET_MARK, '(\\d{1,16})')}$`,
+  );
+  return {
+    listPrefix,
+    offsetOf: (key) => {
+      const match = pattern.exec(key);
+      return match ? Number(match[1]) : undefined;
+    },
+  };
 }
 
 export function objectKey(shape: KeyShape, offset: number): string {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type PutObjectCommandInput } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type PutObjectCommandInput } from '@aws-sdk/client-s3';
 import { AuditRouterError } from '../../errors/index.js';
 import type { ArchiveSinkConfig } from './config.js';
 
@@ -7,12 +7,21 @@ import type { ArchiveSinkConfig } from './config.js';
 export interface StoredObject {
   readonly body: Buffer;
   readonly lastOffset: number;
+  /** The version read, for a rewrite conditional on nobody having replaced it since. */
+  readonly etag: string | undefined;
 }
 
+/**
+ * What a PUT requires of the key: absent (`If-None-Match: *`), still the
+ * version of this ETag (`If-Match`), or nothing (conditionalWrites off).
+ */
+export type PutCondition = { readonly absent: true } | { readonly etag: string } | undefined;
+
 const LAST_OFFSET = 'ar-last-offset';
+export const TRAIL = 'ar-trail';
 
 /**
- * The four S3 calls the archive sink makes, with errors turned into ours.
+ * The S3 calls the archive sink (and verify, reading an archive) makes, with errors turned into ours.
  * The SDK does not retry (maxAttempts 1): the sink runner owns retries, its
  * budget and the circuit breaker, as for every other sink.
  */
@@ -40,19 +49,21 @@ export class S3Store {
 
   /** First offsets of the objects whose keys start with `head` and end with `tail`. */
   async listOffsets(head: string, parse: (key: string) => number | undefined, signal: AbortSignal): Promise<number[]> {
-    const offsets: number[] = [];
+    return (await this.listKeys(head, signal)).flatMap((key) => parse(key) ?? []);
+  }
+
+  /** Every key that starts with `prefix`. */
+  async listKeys(prefix: string, signal: AbortSignal): Promise<string[]> {
+    const keys: string[] = [];
     let token: string | undefined;
     do {
-      const page = await this.call('list', head, signal, () =>
-        this.client.send(new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: head, ContinuationToken: token }), { abortSignal: signal }),
+      const page = await this.call('list', prefix, signal, () =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: prefix, ContinuationToken: token }), { abortSignal: signal }),
       );
-      for (const item of page.Contents ?? []) {
-        const offset = item.Key === undefined ? undefined : parse(item.Key);
-        if (offset !== undefined) offsets.push(offset);
-      }
+      for (const item of page.Contents ?? []) if (item.Key !== undefined) keys.push(item.Key);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return offsets;
+    return keys;
   }
 
   /** The object, or undefined when there is none at that key. */
@@ -68,10 +79,23 @@ export class S3Store {
     if (!Number.isSafeInteger(lastOffset)) {
       throw new AuditRouterError('AR_ERR_ARCHIVE_FOREIGN_OBJECT', `sink ${this.sinkName}: object ${key} has no ${LAST_OFFSET} metadata: another writer uses this key layout`);
     }
-    return { body: Buffer.from(await res.Body!.transformToByteArray()), lastOffset };
+    return { body: Buffer.from(await res.Body!.transformToByteArray()), lastOffset, etag: res.ETag };
   }
 
-  async put(key: string, body: Buffer, meta: { firstOffset: number; lastOffset: number; events: number }, signal: AbortSignal): Promise<void> {
+  /** An object's user metadata (verify groups an archive's objects by their trail with it). */
+  async metadata(key: string, signal: AbortSignal): Promise<Record<string, string>> {
+    const res = await this.call('head', key, signal, () => this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: key }), { abortSignal: signal }));
+    return res.Metadata ?? {};
+  }
+
+  /** An object's body as stored, whoever wrote it. */
+  async body(key: string, signal: AbortSignal): Promise<Buffer> {
+    const res = await this.call('get', key, signal, () => this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: key }), { abortSignal: signal }));
+    return Buffer.from(await res.Body!.transformToByteArray());
+  }
+
+  /** Stores the object if the key is as `condition` says, and returns the new version's ETag. */
+  async put(key: string, body: Buffer, meta: { firstOffset: number; lastOffset: number; events: number; trail: string | undefined }, condition: PutCondition, signal: AbortSignal): Promise<string | undefined> {
     const { compression, objectLock, serverSideEncryption } = this.config;
     const input: PutObjectCommandInput = {
       Bucket: this.config.bucket,
@@ -81,6 +105,8 @@ export class S3Store {
       ContentMD5: createHash('md5').update(body).digest('base64'),
       Metadata: { 'ar-first-offset': String(meta.firstOffset), [LAST_OFFSET]: String(meta.lastOffset), 'ar-events': String(meta.events) },
     };
+    // With evidence: which partition's trail the object belongs to, so verify can read each trail's objects in order.
+    if (meta.trail !== undefined) input.Metadata![TRAIL] = meta.trail;
     if (objectLock) {
       input.ObjectLockMode = objectLock.mode;
       input.ObjectLockRetainUntilDate = new Date(Date.now() + objectLock.retainDays * 86_400_000);
@@ -89,14 +115,17 @@ export class S3Store {
       input.ServerSideEncryption = serverSideEncryption.algorithm;
       input.SSEKMSKeyId = serverSideEncryption.kmsKeyId;
     }
-    await this.call('put', key, signal, () => this.client.send(new PutObjectCommand(input), { abortSignal: signal }));
+    if (condition && 'absent' in condition) input.IfNoneMatch = '*';
+    else if (condition) input.IfMatch = condition.etag;
+    const res = await this.call('put', key, signal, () => this.client.send(new PutObjectCommand(input), { abortSignal: signal }));
+    return res.ETag;
   }
 
   close(): void {
     this.client.destroy();
   }
 
-  private async call<T>(op: 'list' | 'get' | 'put', key: string, signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+  private async call<T>(op: 'list' | 'head' | 'get' | 'put', key: string, signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
@@ -122,10 +151,15 @@ export function s3Error(err: unknown, status: number | undefined, sink: string, 
   if (status === 403 || name === 'CredentialsProviderError') {
     return new AuditRouterError('AR_ERR_ARCHIVE_ACCESS', `sink ${sink}: access refused, ${detail}`, { status, cause });
   }
+  // 412: the key is not as the conditional PUT required; 409: another conditional write to it was in progress (AWS).
+  if (status === 412 || status === 409) {
+    return new AuditRouterError('AR_ERR_ARCHIVE_CONFLICT', `sink ${sink}: another writer changed the object, ${detail}`, { status, cause });
+  }
   if (status === 404 || name === 'NoSuchBucket') {
     return new AuditRouterError('AR_ERR_ARCHIVE_NO_BUCKET', `sink ${sink}: no such bucket, ${detail}`, { status, cause });
   }
-  if (status === undefined || status === 408 || status === 429 || status >= 500) {
+  // 501: the store lacks a feature the config asks for (encryption, conditional writes); waiting will not add it.
+  if (status === undefined || status === 408 || status === 429 || (status >= 500 && status !== 501)) {
     return new AuditRouterError('AR_ERR_SINK_UNAVAILABLE', `sink ${sink}: ${detail}`, { status, cause });
   }
   return new AuditRouterError('AR_ERR_SINK_REJECTED', `sink ${sink}: ${detail}`, { status, cause });

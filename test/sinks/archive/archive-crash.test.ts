@@ -1,37 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { committedOffsets, createTopic, deleteTopics, produce, readAll, type OutMessage } from '../../helpers/kafka.js';
+import { createTopic, deleteTopics, readAll } from '../../helpers/kafka.js';
 import { uniqueName } from '../../helpers/names.js';
 import { RouterProcess, routerConfig, tempDir, writeConfig } from '../../helpers/router-process.js';
 import { waitFor } from '../../helpers/wait.js';
-import { anonymousEvents, coordinates, countBy, FAST_GROUP, seededRandom, withSource } from '../../faults/support.js';
-import { createBucket, deleteBucket, readObjects, storedEventCount, storeFields } from './store.js';
+import { coordinates, countBy, FAST_GROUP, seededRandom, withSource } from '../../faults/support.js';
+import { createBucket, deleteBucket, readObjects, storeFields } from './store.js';
+import { committedTotal, killWhileAhead, streamEvents } from './stream.js';
 
 const PARTITIONS = 3;
 const TOTAL = 30_000;
 const KILLS = 3;
-
-/**
- * A stream the router reads as it arrives: slices of 300 events (a multiple of the partitions, so event i is at
- * partition i % 3, offset i / 3) every 200 ms, at least `total` of them and for as long as `more()` says, so that
- * the kills always land while events are still coming and some are stored but not yet committed.
- */
-function streamEvents(topic: string, total: number, more: () => boolean): { produced: () => number; done: Promise<void> } {
-  let produced = 0;
-  const done = (async () => {
-    while (produced < total || more()) {
-      const slice: OutMessage[] = anonymousEvents(produced + 300, PARTITIONS).slice(produced);
-      await produce(topic, slice);
-      produced += slice.length;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  })();
-  return { produced: () => produced, done };
-}
-
-async function committedTotal(groupId: string, topic: string): Promise<number> {
-  return [...(await committedOffsets(groupId, topic)).values()].reduce((sum, o) => sum + Math.max(0, Number(o)), 0);
-}
 
 describe('archive sink: process crash', () => {
   it(`SIGKILL ${KILLS} times during a ${TOTAL}-event stream with default settings: every event exactly once across the objects`, async () => {
@@ -52,17 +31,11 @@ describe('archive sink: process crash', () => {
     let failed = false;
     try {
       router = new RouterProcess(configFile);
-      stream = streamEvents(topic, TOTAL, () => killedAt.length < KILLS && !failed);
+      stream = streamEvents(topic, PARTITIONS, TOTAL, () => killedAt.length < KILLS && !failed);
       for (const point of points) {
-        // Past the point, and inside the window the sink must resume: the bucket holds events not yet committed.
-        await waitFor(async () => {
-          const committed = await committedTotal(groupId, topic);
-          return committed >= point && (await storedEventCount(bucket)) > committed;
-        }, { what: `${point} offsets committed and more stored`, timeoutMs: 120_000, intervalMs: 100 });
-        router.kill('SIGKILL');
-        assert.equal((await router.exited).signal, 'SIGKILL');
-        killedAt.push(await committedTotal(groupId, topic));
-        resumed += (router.stderr.match(/resuming /g) ?? []).length;
+        const killed = await killWhileAhead(router, { groupId, topic, bucket, point });
+        killedAt.push(killed.committed);
+        resumed += killed.resumed;
         router = new RouterProcess(configFile);
       }
       await stream.done;
