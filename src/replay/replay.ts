@@ -1,4 +1,4 @@
-import type { OffsetSpec } from '../cli/offset-spec.js';
+import type { OffsetSpec } from '../offsets/offset-spec.js';
 import type { Config } from '../config/index.js';
 import { DeadLetterWriter } from '../deadletter/dead-letter-writer.js';
 import { Decoder } from '../decode/index.js';
@@ -9,7 +9,7 @@ import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { topicWatermarks } from '../offsets/watermarks.js';
 import { EventRouter, type Route } from '../route/event-router.js';
-import { createSinkRoute } from '../runtime/sink-route.js';
+import { createSinkRoute } from '../sinks/sink-route.js';
 import type { FailedDelivery, SinkRunner } from '../sinks/runner.js';
 import type { SinkEvent } from '../sinks/types.js';
 import { EventPipeline } from '../source/event-pipeline.js';

@@ -17,7 +17,7 @@ import { SinkRunner } from '../sinks/runner.js';
 import { KafkaSource } from '../source/kafka-source.js';
 import { ExactlyOnceWriter } from '../source/transactional-writer.js';
 import { inputConsumerOptions } from '../source/consumer-options.js';
-import { createSinkRoute } from './sink-route.js';
+import { createSinkRoute } from '../sinks/sink-route.js';
 
 export interface RouterAppOptions {
   logger: Logger;
