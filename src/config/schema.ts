@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { kafkaConfigSchema as kafkaSchema } from '../kafka/config.js';
-import { sinkConfigSchema } from '../sinks/registry.js';
+import { canWriteInInputTransaction, isExactlyOnce, sinkConfigSchema, writesInInputTransaction } from '../sinks/registry.js';
 import { buildVocabulary, ruleProblem, type Vocabulary } from '../filter/index.js';
 
 const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name: 1-249 of letters, digits, . _ -');
@@ -87,10 +87,10 @@ export const configSchema = z
       }
     });
     // Exactly-once is a property of the whole batch: every sink must take part in the transaction.
-    if (config.sinks.some((sink) => sink.type === 'topic' && sink.exactlyOnce)) {
+    if (isExactlyOnce(config.sinks)) {
       config.sinks.forEach((sink, i) => {
-        if (sink.type !== 'topic' || !sink.exactlyOnce) {
-          ctx.addIssue({ code: 'custom', path: ['sinks', i, sink.type === 'topic' ? 'exactlyOnce' : 'type'], message: 'exactlyOnce needs every sink to be a topic sink with exactlyOnce: true' });
+        if (!writesInInputTransaction(sink)) {
+          ctx.addIssue({ code: 'custom', path: ['sinks', i, canWriteInInputTransaction(sink.type) ? 'exactlyOnce' : 'type'], message: 'exactlyOnce needs every sink to be a topic sink with exactlyOnce: true' });
         }
       });
       if (config.admin?.api) ctx.addIssue({ code: 'custom', path: ['admin', 'api'], message: 'runtime destinations (webhooks) cannot join an exactly-once pipeline' });

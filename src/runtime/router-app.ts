@@ -13,9 +13,10 @@ import { createKafkaEngine, createTopicsIfMissing, describeKafkaError, type Grou
 import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { EventRouter, type Route } from '../route/event-router.js';
+import { isExactlyOnce } from '../sinks/registry.js';
 import { SinkRunner } from '../sinks/runner.js';
 import { KafkaSource } from '../source/kafka-source.js';
-import { ExactlyOnceWriter } from '../source/transactional-writer.js';
+import { ExactlyOnceWriter } from '../source/exactly-once.js';
 import { inputConsumerOptions } from '../source/consumer-options.js';
 import { createSinkRoute } from '../sinks/sink-route.js';
 
@@ -68,8 +69,7 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
     const writer = engine.recordWriter({ quiet, allowAutoTopicCreation: true });
     const consumer = engine.groupConsumer({ ...inputConsumerOptions(config.source, config.source.groupId), quiet });
     const shutdown = new AbortController();
-    // Exactly-once: the config check guarantees every sink is an exactly-once topic sink.
-    const exactlyOnce = config.sinks.some((sink) => sink.type === 'topic' && sink.exactlyOnce);
+    const exactlyOnce = isExactlyOnce(config.sinks);
     const deadLetter = new DeadLetterWriter(writer, config.deadLetter.topic, metrics, logger, shutdown.signal);
     const app = new RouterApp(config, logger, metrics, engine, quiet, consumer, writer, deadLetter, shutdown, undefined);
     try {

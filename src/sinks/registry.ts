@@ -25,3 +25,22 @@ export function sinkDefinition(type: string) {
   if (!definition) throw new Error(`no sink type ${type}`);
   return definition;
 }
+
+/** Whether this sink config writes inside the input's transaction (see SinkDefinition.writesInInputTransaction). */
+export function writesInInputTransaction(config: SinkConfig): boolean {
+  const definition = sinkDefinition(config.type) as { writesInInputTransaction?: (c: SinkConfig) => boolean };
+  return definition.writesInInputTransaction?.(config) ?? false;
+}
+
+/** Whether a sink type can write inside the input's transaction at all. */
+export function canWriteInInputTransaction(type: string): boolean {
+  return 'writesInInputTransaction' in sinkDefinition(type);
+}
+
+/**
+ * The one exactly-once decision: a batch commits as one transaction when the
+ * sinks write inside it. The config check refuses a mix, so it is all or none.
+ */
+export function isExactlyOnce(sinks: readonly SinkConfig[]): boolean {
+  return sinks.some(writesInInputTransaction);
+}

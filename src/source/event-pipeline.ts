@@ -15,6 +15,9 @@ export type Prepared =
   | { ok: true; sinkEvent: SinkEvent; routes: Route<SinkRunner>[] }
   | { ok: false; error: AuditRouterError };
 
+/** A message that became an event, with the routes it matched. */
+export type PreparedEvent = Extract<Prepared, { ok: true }>;
+
 const OUTAGE_BACKOFF = { initialBackoffMs: 250, maxBackoffMs: 5_000, maxElapsedMs: 0 };
 
 /**
@@ -75,7 +78,7 @@ export class EventPipeline {
   }
 
   /** Offers the event to every route's runner; see handOn(). */
-  handOn(prepared: Extract<Prepared, { ok: true }>, lane: string, ack: () => void, control: BatchControl): boolean | Promise<boolean> {
+  handOn(prepared: PreparedEvent, lane: string, ack: () => void, control: BatchControl): boolean | Promise<boolean> {
     return handOn(prepared.routes, lane, prepared.sinkEvent, ack, control, this.heartbeatIntervalMs);
   }
 
