@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AuditRouterError, type ErrorCode } from '../errors/index.js';
+import { AuditRouterError } from '../errors/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { send, sendError, sendJson } from './json-reply.js';
 
 export interface Readiness {
   ready: boolean;
@@ -25,21 +26,6 @@ export interface AdminServerOptions {
 export interface AdminServer {
   url: string;
   close(): Promise<void>;
-}
-
-const JSON_TYPE = 'application/json; charset=utf-8';
-
-function send(res: ServerResponse, status: number, contentType: string, body: string): void {
-  // Health and metrics answers are about this instant: no proxy or client should reuse one.
-  res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store' }).end(body);
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  send(res, status, JSON_TYPE, JSON.stringify(body));
-}
-
-function sendError(res: ServerResponse, status: number, code: ErrorCode, message: string): void {
-  sendJson(res, status, { error: { code, message } });
 }
 
 function parseListen(listen: string): { host: string; port: number } {
@@ -84,13 +70,13 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       return ready ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { status: 'not ready', reasons });
     }
     if (routes && (await routes(req, res))) return;
-    sendError(res, 404, 'AR_ERR_API_NOT_FOUND', `no route ${req.method ?? '?'} ${path.slice(0, 200)}`);
+    sendError(res, new AuditRouterError('AR_ERR_API_NOT_FOUND', `no route ${req.method ?? '?'} ${path.slice(0, 200)}`, { status: 404 }));
   };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       logger.error({ err, method: req.method, path: new URL(req.url ?? '/', 'http://admin').pathname }, 'admin: request failed');
-      if (!res.headersSent) sendError(res, 500, 'AR_ERR_INTERNAL', 'the admin listener failed to answer; see the router log');
+      if (!res.headersSent) sendError(res, new AuditRouterError('AR_ERR_INTERNAL', 'the admin listener failed to answer; see the router log'));
       else res.destroy();
     });
   });
