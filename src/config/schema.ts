@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { kafkaConfigSchema as kafkaSchema } from '../kafka/config.js';
+import { topicNameSchema } from '../kafka/names.js';
 import { canWriteInInputTransaction, isExactlyOnce, sinkConfigSchema, writesInInputTransaction } from '../sinks/registry.js';
 import { buildVocabulary, ruleProblem, type Vocabulary } from '../filter/index.js';
 
-const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name: 1-249 of letters, digits, . _ -');
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 
 
 const sourceSchema = z.strictObject({
-  topic: topicName,
+  topic: topicNameSchema,
   groupId: z.string().min(1).max(255),
   fromBeginning: z.boolean().default(false),
   format: z.enum(['auto', 'json', 'avro']).default('auto'),
@@ -44,7 +44,7 @@ export const configSchema = z
       })
       .prefault({}),
     events: z.array(z.string().min(1)).min(1).default(['*:*']),
-    deadLetter: z.strictObject({ topic: topicName }).optional(),
+    deadLetter: z.strictObject({ topic: topicNameSchema }).optional(),
     sinks: z.array(sinkConfigSchema).min(1),
     admin: z
       .strictObject({
