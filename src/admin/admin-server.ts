@@ -14,7 +14,7 @@ export interface Readiness {
 /** Handles a request the built-in routes do not, and says so by returning (or resolving) true. */
 export type AdminRouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
-export interface AdminServerOptions {
+interface AdminServerOptions {
   /** host:port; port 0 picks a free one (the returned url has the real port). */
   listen: string;
   metrics: Metrics;

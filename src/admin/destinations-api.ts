@@ -20,9 +20,9 @@ function rawPath(req: IncomingMessage): string {
   return (req.url ?? '/').split('?')[0]!;
 }
 
-export type DestinationChange = 'created' | 'updated' | 'deleted';
+type DestinationChange = 'created' | 'updated' | 'deleted';
 
-export interface DestinationsApiOptions {
+interface DestinationsApiOptions {
   store: () => DestinationStore | undefined;
   tokens: readonly ApiToken[];
   vocabulary: Vocabulary;

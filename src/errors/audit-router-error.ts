@@ -1,13 +1,13 @@
 import { ERROR_CODES, type ErrorCode } from './codes.js';
 
 /** One problem with one field of a config or a request body. */
-export interface FieldIssue {
+interface FieldIssue {
   /** `sinks[0].url`, `auth.tokenUrl`, or '' for the whole document. */
   path: string;
   message: string;
 }
 
-export interface AuditRouterErrorOptions {
+interface AuditRouterErrorOptions {
   /** Dotted field path the error is about (`metadata.actor`, `sinks[0].url`). */
   path?: string;
   /** Overrides the code's default retriable flag (a 503 that carries Retry-After is still retriable). */

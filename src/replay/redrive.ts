@@ -7,7 +7,7 @@ import type { Logger } from '../observability/logger.js';
 import type { OffsetSpec } from '../offsets/offset-spec.js';
 import { RangeRun, type Settled } from './range-run.js';
 
-export interface RedriveOptions {
+interface RedriveOptions {
   /** Send every delivery failure to this sink instead of the one that failed it. */
   toSink?: string | undefined;
   /** Only records dead-lettered by this sink. */
@@ -23,7 +23,7 @@ export interface ListedRecord {
   message: string;
 }
 
-export interface RedriveReport {
+interface RedriveReport {
   read: number;
   delivered: number;
   /** Failed again: parked anew at the end of the dead-letter topic, nothing lost. */

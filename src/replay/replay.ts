@@ -12,7 +12,7 @@ import type { ProgressSnapshot } from './progress.js';
 import { RangeRun, type RangePlan } from './range-run.js';
 import { emptyCounts, type ReplayCounts } from './summary.js';
 
-export interface ReplayOptions {
+interface ReplayOptions {
   from: OffsetSpec;
   to?: OffsetSpec | undefined;
   partitions?: readonly number[] | undefined;

@@ -20,7 +20,7 @@ import { ExactlyOnceWriter } from '../source/exactly-once.js';
 import { inputConsumerOptions } from '../source/consumer-options.js';
 import { createSinkRoute } from '../sinks/sink-route.js';
 
-export interface RouterAppOptions {
+interface RouterAppOptions {
   logger: Logger;
   metrics?: Metrics;
   /** Called with the admin URL as soon as it listens (port 0 in tests). */

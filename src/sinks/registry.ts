@@ -8,7 +8,7 @@ import { webhookSink } from './webhook/index.js';
  * Every sink type, by the name used in config `type:`. Adding a sink is a
  * folder under sinks/ exporting a SinkDefinition, and one line here.
  */
-export const SINK_DEFINITIONS = [logSink, topicSink, webhookSink, archiveSink] as const;
+const SINK_DEFINITIONS = [logSink, topicSink, webhookSink, archiveSink] as const;
 
 type ConfigSchemas<T extends readonly { configSchema: unknown }[]> = { -readonly [K in keyof T]: T[K]['configSchema'] };
 

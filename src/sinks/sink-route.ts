@@ -8,7 +8,7 @@ import { sinkDefinition } from './registry.js';
 import { SinkRunner, type DeadLetterHandler } from './runner.js';
 import type { Sink } from './types.js';
 
-export interface SinkRouteDeps {
+interface SinkRouteDeps {
   config: Config;
   /** The Kafka client in use, for sinks that write to Kafka. */
   kafkaEngine: KafkaEngine;

@@ -64,6 +64,6 @@ export interface SinkDefinition<S extends SinkConfigSchema = SinkConfigSchema> {
 
 /** A sink's config schema: a strict object with a literal `type` and the common sink fields. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type SinkConfigSchema = z.ZodObject<{ type: z.ZodLiteral<string> } & Record<string, any>> & {
+type SinkConfigSchema = z.ZodObject<{ type: z.ZodLiteral<string> } & Record<string, any>> & {
   _output: CommonSinkConfig;
 };

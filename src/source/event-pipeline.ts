@@ -11,7 +11,7 @@ import type { SinkRunner } from '../sinks/runner.js';
 import type { SinkEvent } from '../sinks/types.js';
 
 /** A message made ready for its sinks, or the reason it cannot be an event. */
-export type Prepared =
+type Prepared =
   | { ok: true; sinkEvent: SinkEvent; routes: Route<SinkRunner>[] }
   | { ok: false; error: AuditRouterError };
 
