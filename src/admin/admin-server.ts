@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseListenAddress } from '../config/listen-address.js';
 import { AuditRouterError } from '../errors/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -28,15 +29,11 @@ export interface AdminServer {
   close(): Promise<void>;
 }
 
+/** Callers other than the config file (tests, embedding code) get the same check. */
 function parseListen(listen: string): { host: string; port: number } {
-  const colon = listen.lastIndexOf(':');
-  const port = Number(listen.slice(colon + 1));
-  // "[::1]:9464" names an IPv6 address; node wants it without the brackets.
-  const host = listen.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
-  if (colon <= 0 || host === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new AuditRouterError('AR_ERR_CONFIG_INVALID', `admin.listen: expected host:port, e.g. 127.0.0.1:9464, got ${JSON.stringify(listen)}`, { path: 'admin.listen' });
-  }
-  return { host, port };
+  const parsed = parseListenAddress(listen);
+  if ('problem' in parsed) throw new AuditRouterError('AR_ERR_CONFIG_INVALID', `admin.listen: ${parsed.problem}, got ${JSON.stringify(listen)}`, { path: 'admin.listen' });
+  return parsed;
 }
 
 function readiness(isReady: () => Readiness, logger: Logger): Readiness {

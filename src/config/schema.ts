@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { kafkaConfigSchema as kafkaSchema } from '../kafka/config.js';
 import { topicNameSchema } from '../kafka/names.js';
+import { parseListenAddress } from './listen-address.js';
 import { canWriteInInputTransaction, isExactlyOnce, sinkConfigSchema, writesInInputTransaction } from '../sinks/registry.js';
 import { buildVocabulary, ruleProblem, type Vocabulary } from '../filter/index.js';
 
@@ -48,11 +49,10 @@ export const configSchema = z
     sinks: z.array(sinkConfigSchema).min(1),
     admin: z
       .strictObject({
-        // Port 0 is allowed: the OS picks one (tests do this).
-        listen: z
-          .string()
-          .regex(/^[^\s]+:\d{1,5}$/, { error: 'expected host:port, e.g. 127.0.0.1:9464', abort: true })
-          .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, 'port must be 0-65535'),
+        listen: z.string().superRefine((value, ctx) => {
+          const parsed = parseListenAddress(value);
+          if ('problem' in parsed) ctx.addIssue({ code: 'custom', message: parsed.problem });
+        }),
         /** The destinations API (/api/v1/destinations); off unless tokens are given. */
         api: z
           .strictObject({
