@@ -6,7 +6,8 @@
 //
 //   npm test                       all tests
 //   npm test -- test/filter        only files under a path (any number of paths)
-//   npm test -- --unit             only tests that need no broker (test/unit-only list below)
+//   npm test -- --unit             only the *.unit.test.ts files: they need no broker, registry or
+//                                  object store, so none is started (npm run test:unit)
 import { spawnSync, spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -15,6 +16,8 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const paths = args.filter((a) => !a.startsWith('--'));
+const unitOnly = args.includes('--unit');
+const UNIT = '.unit.test.ts';
 const env = { ...process.env };
 const started = [];
 
@@ -39,19 +42,23 @@ function stopStarted() {
 
 let exitCode = 1;
 try {
+  // The CLI tests run bin/ → dist/, broker-free ones included.
   run('npx', ['tsc', '-p', 'tsconfig.build.json']);
-  if (!env.KAFKA_BROKERS) {
+  const found = (paths.length > 0 ? paths : ['test']).flatMap((p) => (p.endsWith('.ts') ? [p] : findTests(join(root, p))));
+  const files = unitOnly ? found.filter((f) => f.endsWith(UNIT)) : found;
+  if (files.length === 0) throw new Error(`no test files under ${paths.join(', ') || 'test'}${unitOnly ? ` named *${UNIT}` : ''}`);
+  const needsServices = !files.every((f) => f.endsWith(UNIT));
+  if (needsServices && !env.KAFKA_BROKERS) {
     run('bash', ['scripts/kafka.sh', 'start']);
     started.push('scripts/kafka.sh');
     env.KAFKA_BROKERS = `127.0.0.1:${env.KAFKA_PORT ?? 9092}`;
     env.KAFKA_SASL_BROKERS = `127.0.0.1:${env.KAFKA_SASL_PORT ?? Number(env.KAFKA_PORT ?? 9092) + 2}`;
   }
-  if (!env.SCHEMA_REGISTRY_URL) {
+  if (needsServices && !env.SCHEMA_REGISTRY_URL) {
     run('bash', ['scripts/schema-registry.sh', 'start']);
     started.push('scripts/schema-registry.sh');
     env.SCHEMA_REGISTRY_URL = `http://127.0.0.1:${env.REGISTRY_PORT ?? 8081}/apis/ccompat/v7`;
   }
-  const files = (paths.length > 0 ? paths : ['test']).flatMap((p) => (p.endsWith('.ts') ? [p] : findTests(join(root, p))));
   // Only the archive sink's tests need an object store: other runs do not pay for a third JVM.
   if (!env.S3_ENDPOINT && files.some((f) => f.startsWith(join('test', 'sinks', 'archive')))) {
     run('bash', ['scripts/s3proxy.sh', 'start']);

@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AuditRouterError, type ErrorCode } from '../errors/index.js';
+import { parseListenAddress } from '../config/listen-address.js';
+import { AuditRouterError } from '../errors/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { send, sendError, sendJson } from './json-reply.js';
 
 export interface Readiness {
   ready: boolean;
@@ -13,7 +15,7 @@ export interface Readiness {
 /** Handles a request the built-in routes do not, and says so by returning (or resolving) true. */
 export type AdminRouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
-export interface AdminServerOptions {
+interface AdminServerOptions {
   /** host:port; port 0 picks a free one (the returned url has the real port). */
   listen: string;
   metrics: Metrics;
@@ -27,30 +29,11 @@ export interface AdminServer {
   close(): Promise<void>;
 }
 
-const JSON_TYPE = 'application/json; charset=utf-8';
-
-function send(res: ServerResponse, status: number, contentType: string, body: string): void {
-  // Health and metrics answers are about this instant: no proxy or client should reuse one.
-  res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store' }).end(body);
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  send(res, status, JSON_TYPE, JSON.stringify(body));
-}
-
-function sendError(res: ServerResponse, status: number, code: ErrorCode, message: string): void {
-  sendJson(res, status, { error: { code, message } });
-}
-
+/** Callers other than the config file (tests, embedding code) get the same check. */
 function parseListen(listen: string): { host: string; port: number } {
-  const colon = listen.lastIndexOf(':');
-  const port = Number(listen.slice(colon + 1));
-  // "[::1]:9464" names an IPv6 address; node wants it without the brackets.
-  const host = listen.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
-  if (colon <= 0 || host === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new AuditRouterError('AR_ERR_CONFIG_INVALID', `admin.listen: expected host:port, e.g. 127.0.0.1:9464, got ${JSON.stringify(listen)}`, { path: 'admin.listen' });
-  }
-  return { host, port };
+  const parsed = parseListenAddress(listen);
+  if ('problem' in parsed) throw new AuditRouterError('AR_ERR_CONFIG_INVALID', `admin.listen: ${parsed.problem}, got ${JSON.stringify(listen)}`, { path: 'admin.listen' });
+  return parsed;
 }
 
 function readiness(isReady: () => Readiness, logger: Logger): Readiness {
@@ -84,13 +67,13 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       return ready ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { status: 'not ready', reasons });
     }
     if (routes && (await routes(req, res))) return;
-    sendError(res, 404, 'AR_ERR_API_NOT_FOUND', `no route ${req.method ?? '?'} ${path.slice(0, 200)}`);
+    sendError(res, new AuditRouterError('AR_ERR_API_NOT_FOUND', `no route ${req.method ?? '?'} ${path.slice(0, 200)}`, { status: 404 }));
   };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       logger.error({ err, method: req.method, path: new URL(req.url ?? '/', 'http://admin').pathname }, 'admin: request failed');
-      if (!res.headersSent) sendError(res, 500, 'AR_ERR_INTERNAL', 'the admin listener failed to answer; see the router log');
+      if (!res.headersSent) sendError(res, new AuditRouterError('AR_ERR_INTERNAL', 'the admin listener failed to answer; see the router log'));
       else res.destroy();
     });
   });

@@ -4,11 +4,12 @@ import type { ConfigIssue } from '../config/index.js';
 import { maskedView, parseDestinationBody, validateDestination, type StoredDestination } from '../destinations/model.js';
 import { privateNetworkProblem } from '../destinations/network-policy.js';
 import type { DestinationStore } from '../destinations/store.js';
-import type { ErrorCode } from '../errors/index.js';
+import { AuditRouterError, type ErrorCode } from '../errors/index.js';
 import type { Vocabulary } from '../filter/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { AdminRouteHandler } from './admin-server.js';
 import { authenticate, type ApiToken } from './bearer-auth.js';
+import { sendError, sendJson } from './json-reply.js';
 
 const PREFIX = '/api/v1/destinations';
 const MAX_BODY_BYTES = 64 * 1024;
@@ -19,9 +20,9 @@ function rawPath(req: IncomingMessage): string {
   return (req.url ?? '/').split('?')[0]!;
 }
 
-export type DestinationChange = 'created' | 'updated' | 'deleted';
+type DestinationChange = 'created' | 'updated' | 'deleted';
 
-export interface DestinationsApiOptions {
+interface DestinationsApiOptions {
   store: () => DestinationStore | undefined;
   tokens: readonly ApiToken[];
   vocabulary: Vocabulary;
@@ -34,26 +35,15 @@ export interface DestinationsApiOptions {
   logger: Logger;
 }
 
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: ErrorCode,
-    message: string,
-    readonly issues?: readonly ConfigIssue[],
-  ) {
-    super(message);
-  }
+/** An answer other than success: the status the API replies with, the code and message it names. */
+function apiError(status: number, code: ErrorCode, message: string, issues?: readonly ConfigIssue[]): AuditRouterError {
+  return new AuditRouterError(code, message, { status, issues });
 }
 
 /** The message names the fields, so a client that shows only the message still says what to fix. */
-function invalid(issues: readonly ConfigIssue[]): ApiError {
+function invalid(issues: readonly ConfigIssue[]): AuditRouterError {
   const fields = [...new Set(issues.map((i) => i.path || '(body)'))].join(', ');
-  return new ApiError(400, 'AR_ERR_API_VALIDATION', `invalid destination: ${fields}`, issues);
-}
-
-function send(res: ServerResponse, status: number, body?: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(body === undefined ? undefined : JSON.stringify(body));
+  return apiError(400, 'AR_ERR_API_VALIDATION', `invalid destination: ${fields}`, issues);
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -61,13 +51,13 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new ApiError(413, 'AR_ERR_API_VALIDATION', `request body is larger than ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES) throw apiError(413, 'AR_ERR_API_VALIDATION', `request body is larger than ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk);
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
-    throw new ApiError(400, 'AR_ERR_API_VALIDATION', 'request body is not valid JSON');
+    throw apiError(400, 'AR_ERR_API_VALIDATION', 'request body is not valid JSON');
   }
 }
 
@@ -82,12 +72,12 @@ export function destinationsApi(options: DestinationsApiOptions): AdminRouteHand
 
   const requireStore = () => {
     const store = options.store();
-    if (!store) throw new ApiError(503, 'AR_ERR_API_UNAVAILABLE', 'destinations are still loading');
+    if (!store) throw apiError(503, 'AR_ERR_API_UNAVAILABLE', 'destinations are still loading');
     return store;
   };
   const find = (id: string) => {
     const found = requireStore().all.get(id);
-    if (!found) throw new ApiError(404, 'AR_ERR_API_NOT_FOUND', `no destination ${id}`);
+    if (!found) throw apiError(404, 'AR_ERR_API_NOT_FOUND', `no destination ${id}`);
     return found;
   };
 
@@ -98,7 +88,7 @@ export function destinationsApi(options: DestinationsApiOptions): AdminRouteHand
     if (!valid.ok) throw invalid(valid.issues);
     const { name } = parsed.input;
     const taken = options.reservedNames.has(name) || [...requireStore().all.values()].some((d) => d.name === name && d.id !== existing?.id);
-    if (taken) throw new ApiError(409, 'AR_ERR_API_CONFLICT', `the name ${name} is taken`);
+    if (taken) throw apiError(409, 'AR_ERR_API_CONFLICT', `the name ${name} is taken`);
     if (!options.allowPrivateNetworks) {
       const problem = await privateNetworkProblem(valid.config.url);
       if (problem) throw invalid([{ path: 'url', message: problem }]);
@@ -113,10 +103,10 @@ export function destinationsApi(options: DestinationsApiOptions): AdminRouteHand
     const url = new URL(req.url ?? '/', 'http://admin');
     // The path as sent, not as URL normalised it: `/api/v1/destinations/../../etc` must not become the list.
     const id = rawPath(req).slice(PREFIX.length + 1);
-    if (!ID.test(id)) throw new ApiError(404, 'AR_ERR_API_NOT_FOUND', 'no such destinations route (ids are letters, digits and -)');
+    if (!ID.test(id)) throw apiError(404, 'AR_ERR_API_NOT_FOUND', 'no such destinations route (ids are letters, digits and -)');
     const method = req.method ?? 'GET';
     const write = method !== 'GET' && method !== 'HEAD';
-    if (write && actor.readOnly) throw new ApiError(403, 'AR_ERR_API_FORBIDDEN', `token ${actor.name} is read-only`);
+    if (write && actor.readOnly) throw apiError(403, 'AR_ERR_API_FORBIDDEN', `token ${actor.name} is read-only`);
     const who = { name: actor.name, ip };
     const now = new Date().toISOString();
 
@@ -126,11 +116,11 @@ export function destinationsApi(options: DestinationsApiOptions): AdminRouteHand
       const cursor = url.searchParams.get('cursor');
       const start = cursor ? all.findIndex((d) => d.id === cursor) + 1 : 0;
       const page = all.slice(start, start + limit);
-      return send(res, 200, { items: page.map(maskedView), nextCursor: start + limit < all.length ? page.at(-1)?.id : null, total: all.length });
+      return sendJson(res, 200, { items: page.map(maskedView), nextCursor: start + limit < all.length ? page.at(-1)?.id : null, total: all.length });
     }
     if (id === '' && method === 'POST') {
       const store = requireStore();
-      if (store.all.size >= options.maxDestinations) throw new ApiError(409, 'AR_ERR_API_CONFLICT', `at most ${options.maxDestinations} destinations (admin.api.maxDestinations)`);
+      if (store.all.size >= options.maxDestinations) throw apiError(409, 'AR_ERR_API_CONFLICT', `at most ${options.maxDestinations} destinations (admin.api.maxDestinations)`);
       const input = await check(await readJson(req));
       // GitLab style: a verification token the receiver can check, generated when none is given.
       const verificationToken = typeof input.sink.verificationToken === 'string' ? input.sink.verificationToken : randomBytes(24).toString('base64url');
@@ -138,10 +128,10 @@ export function destinationsApi(options: DestinationsApiOptions): AdminRouteHand
       await store.put(destination);
       const view = maskedView(destination);
       await options.audit('created', view, who);
-      return send(res, 201, { ...view, verificationToken });
+      return sendJson(res, 201, { ...view, verificationToken });
     }
     if (id !== '') {
-      if (method === 'GET') return send(res, 200, maskedView(find(id)));
+      if (method === 'GET') return sendJson(res, 200, maskedView(find(id)));
       if (method === 'PATCH') {
         const existing = find(id);
         const input = await check(await readJson(req), existing);
@@ -149,16 +139,16 @@ export function destinationsApi(options: DestinationsApiOptions): AdminRouteHand
         await requireStore().put(updated);
         const view = maskedView(updated);
         await options.audit('updated', view, who);
-        return send(res, 200, view);
+        return sendJson(res, 200, view);
       }
       if (method === 'DELETE') {
         const existing = find(id);
         await requireStore().remove(id);
         await options.audit('deleted', maskedView(existing), who);
-        return send(res, 204);
+        return sendJson(res, 204);
       }
     }
-    throw new ApiError(405, 'AR_ERR_API_NOT_FOUND', `${method} ${url.pathname} is not a destinations route`);
+    throw apiError(405, 'AR_ERR_API_NOT_FOUND', `${method} ${url.pathname} is not a destinations route`);
   };
 
   return async (req, res) => {
@@ -168,15 +158,16 @@ export function destinationsApi(options: DestinationsApiOptions): AdminRouteHand
       const actor = authenticate(req.headers.authorization, tokens);
       if (!actor) {
         res.setHeader('www-authenticate', 'Bearer realm="audit-router"');
-        throw new ApiError(401, 'AR_ERR_API_UNAUTHORIZED', req.headers.authorization ? 'the bearer token is not valid' : 'an Authorization: Bearer <token> header is required');
+        throw apiError(401, 'AR_ERR_API_UNAUTHORIZED', req.headers.authorization ? 'the bearer token is not valid' : 'an Authorization: Bearer <token> header is required');
       }
       await routes(req, res, actor, req.socket.remoteAddress ?? '');
     } catch (err) {
-      if (err instanceof ApiError) {
-        send(res, err.status, { error: { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) } });
+      // Only the API's own answers carry a status; anything else is a failure it must not describe to the client.
+      if (err instanceof AuditRouterError && err.status !== undefined) {
+        sendError(res, err);
       } else {
         logger.error({ err: { message: (err as Error).message } }, `destinations API: ${req.method} ${path} failed`);
-        send(res, 500, { error: { code: 'AR_ERR_INTERNAL', message: 'internal error' } });
+        sendError(res, new AuditRouterError('AR_ERR_INTERNAL', 'internal error'));
       }
     }
     return true;

@@ -1,1 +1,1 @@
-export { startAdminServer, type AdminServer, type AdminServerOptions, type AdminRouteHandler, type Readiness } from './admin-server.js';
+export { startAdminServer, type AdminServer, type AdminRouteHandler, type Readiness } from './admin-server.js';

@@ -17,7 +17,7 @@ import { EXIT, fail, usageLine } from './output.js';
 
 const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command('audit-router')
     .description(
       'Route audit events ("who did what to which entity") from a Kafka topic to webhooks, log files and topics, at least once.\n' +

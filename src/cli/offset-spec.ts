@@ -1,15 +1,6 @@
 import { parseTime } from './parse-time.js';
 import { AuditRouterError } from '../errors/index.js';
-
-/** Where to start or stop in a topic, as typed on the command line; resolved against the broker later. */
-export type OffsetSpec =
-  | { kind: 'earliest' }
-  | { kind: 'latest' }
-  | { kind: 'offset'; offset: number }
-  | { kind: 'partitions'; offsets: ReadonlyMap<number, number> }
-  | { kind: 'time'; ms: number };
-
-export type OffsetSpecKind = OffsetSpec['kind'];
+import type { OffsetSpec, OffsetSpecKind } from '../offsets/offset-spec.js';
 
 const OFFSET = /^\d{1,15}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}/;

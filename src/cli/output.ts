@@ -22,7 +22,7 @@ export function usageLine(commanderMessage: string): string {
   return `audit-router: error AR_ERR_USAGE: ${message} (run with --help for usage)\n`;
 }
 
-export function exitCodeFor(err: unknown): number {
+function exitCodeFor(err: unknown): number {
   if (!(err instanceof AuditRouterError)) return EXIT.internal;
   return err.code === 'AR_ERR_USAGE' ? EXIT.usage : EXIT.error;
 }

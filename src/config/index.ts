@@ -1,3 +1,3 @@
-export { loadConfigFile, validateConfig, parseConfigText } from './load.js';
+export { loadConfigFile, validateConfig } from './load.js';
 export { ConfigError, formatPath, zodIssues, type ConfigIssue } from './issues.js';
 export type { Config, KafkaConfig, SourceConfig, SinkConfig } from './types.js';

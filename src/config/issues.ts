@@ -68,7 +68,7 @@ function wordsKey(path: readonly PropertyKey[]): string {
 
 /** All problems of one config, reported together. */
 export class ConfigError extends AuditRouterError {
-  readonly issues: readonly ConfigIssue[];
+  override readonly issues: readonly ConfigIssue[];
 
   constructor(code: ErrorCode, source: string, issues: readonly ConfigIssue[]) {
     const lines = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message));

@@ -30,7 +30,7 @@ function quoteHint(line: string): string {
 }
 
 /** Parses YAML or JSON text (by extension; YAML is a superset, so anything else is read as YAML). */
-export function parseConfigText(text: string, source: string): unknown {
+function parseConfigText(text: string, source: string): unknown {
   if (extname(source) === '.json') {
     try {
       return JSON.parse(text);

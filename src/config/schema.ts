@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { kafkaConfigSchema as kafkaSchema } from '../kafka/config.js';
-import { sinkConfigSchema } from '../sinks/registry.js';
+import { topicNameSchema } from '../kafka/names.js';
+import { parseListenAddress } from './listen-address.js';
+import { canWriteInInputTransaction, isExactlyOnce, sinkConfigSchema, writesInInputTransaction } from '../sinks/registry.js';
 import { buildVocabulary, ruleProblem, type Vocabulary } from '../filter/index.js';
 
-const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name: 1-249 of letters, digits, . _ -');
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 
 
 const sourceSchema = z.strictObject({
-  topic: topicName,
+  topic: topicNameSchema,
   groupId: z.string().min(1).max(255),
   fromBeginning: z.boolean().default(false),
   format: z.enum(['auto', 'json', 'avro']).default('auto'),
@@ -44,15 +45,14 @@ export const configSchema = z
       })
       .prefault({}),
     events: z.array(z.string().min(1)).min(1).default(['*:*']),
-    deadLetter: z.strictObject({ topic: topicName }).optional(),
+    deadLetter: z.strictObject({ topic: topicNameSchema }).optional(),
     sinks: z.array(sinkConfigSchema).min(1),
     admin: z
       .strictObject({
-        // Port 0 is allowed: the OS picks one (tests do this).
-        listen: z
-          .string()
-          .regex(/^[^\s]+:\d{1,5}$/, { error: 'expected host:port, e.g. 127.0.0.1:9464', abort: true })
-          .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, 'port must be 0-65535'),
+        listen: z.string().superRefine((value, ctx) => {
+          const parsed = parseListenAddress(value);
+          if ('problem' in parsed) ctx.addIssue({ code: 'custom', message: parsed.problem });
+        }),
         /** The destinations API (/api/v1/destinations); off unless tokens are given. */
         api: z
           .strictObject({
@@ -87,10 +87,10 @@ export const configSchema = z
       }
     });
     // Exactly-once is a property of the whole batch: every sink must take part in the transaction.
-    if (config.sinks.some((sink) => sink.type === 'topic' && sink.exactlyOnce)) {
+    if (isExactlyOnce(config.sinks)) {
       config.sinks.forEach((sink, i) => {
-        if (sink.type !== 'topic' || !sink.exactlyOnce) {
-          ctx.addIssue({ code: 'custom', path: ['sinks', i, sink.type === 'topic' ? 'exactlyOnce' : 'type'], message: 'exactlyOnce needs every sink to be a topic sink with exactlyOnce: true' });
+        if (!writesInInputTransaction(sink)) {
+          ctx.addIssue({ code: 'custom', path: ['sinks', i, canWriteInInputTransaction(sink.type) ? 'exactlyOnce' : 'type'], message: 'exactlyOnce needs every sink to be a topic sink with exactlyOnce: true' });
         }
       });
       if (config.admin?.api) ctx.addIssue({ code: 'custom', path: ['admin', 'api'], message: 'runtime destinations (webhooks) cannot join an exactly-once pipeline' });

@@ -22,7 +22,7 @@ export const DLQ_HEADERS = {
   at: 'ar.dead_lettered_at',
 } as const;
 
-export type DeadLetterStage = 'decode' | 'deliver';
+type DeadLetterStage = 'decode' | 'deliver';
 
 const MAX_MESSAGE_CHARS = 1024;
 

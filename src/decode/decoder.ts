@@ -4,7 +4,7 @@ import { isConfluentFrame } from '../schema-registry/index.js';
 import { AvroDecoder } from './avro-decoder.js';
 import type { RegistryConnection } from '../schema-registry/index.js';
 
-export type InputFormat = 'auto' | 'json' | 'avro';
+type InputFormat = 'auto' | 'json' | 'avro';
 
 export type Decoded =
   | { ok: true; event: AuditEvent; format: 'json' | 'avro' }

@@ -1,2 +1,2 @@
-export { Decoder, type Decoded, type InputFormat } from './decoder.js';
+export { Decoder, type Decoded } from './decoder.js';
 export type { RegistryConnection } from '../schema-registry/index.js';

@@ -50,7 +50,7 @@ const envelope = z.strictObject({
 });
 const ENVELOPE_KEYS = new Set(['name', 'active', 'secretHeaders']);
 
-export interface DestinationInput {
+interface DestinationInput {
   name: string;
   active: boolean;
   secretHeaders: string[];

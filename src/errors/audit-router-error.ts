@@ -1,12 +1,21 @@
 import { ERROR_CODES, type ErrorCode } from './codes.js';
 
-export interface AuditRouterErrorOptions {
+/** One problem with one field of a config or a request body. */
+interface FieldIssue {
+  /** `sinks[0].url`, `auth.tokenUrl`, or '' for the whole document. */
+  path: string;
+  message: string;
+}
+
+interface AuditRouterErrorOptions {
   /** Dotted field path the error is about (`metadata.actor`, `sinks[0].url`). */
   path?: string;
   /** Overrides the code's default retriable flag (a 503 that carries Retry-After is still retriable). */
   retriable?: boolean;
-  /** HTTP status, when a destination answered. */
+  /** HTTP status: the one a destination answered, or the one the admin API answers with. */
   status?: number;
+  /** Every field problem, when there are several (validation). */
+  issues?: readonly FieldIssue[];
   /** Milliseconds the peer asked us to wait (Retry-After). */
   retryAfterMs?: number;
   cause?: unknown;
@@ -21,6 +30,7 @@ export class AuditRouterError extends Error {
   readonly retriable: boolean;
   readonly path: string | undefined;
   readonly status: number | undefined;
+  readonly issues: readonly FieldIssue[] | undefined;
   readonly retryAfterMs: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: AuditRouterErrorOptions = {}) {
@@ -30,6 +40,7 @@ export class AuditRouterError extends Error {
     this.retriable = options.retriable ?? ERROR_CODES[code].retriable;
     this.path = options.path;
     this.status = options.status;
+    this.issues = options.issues;
     this.retryAfterMs = options.retryAfterMs;
   }
 }

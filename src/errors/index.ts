@@ -1,2 +1,2 @@
 export { ERROR_CODES, type ErrorCode } from './codes.js';
-export { AuditRouterError, toAuditRouterError, type AuditRouterErrorOptions } from './audit-router-error.js';
+export { AuditRouterError, toAuditRouterError } from './audit-router-error.js';

@@ -46,7 +46,7 @@ class AnyJsonForValidation extends avro.types.LogicalType {
   }
 }
 
-export const AUDIT_EVENT_SCHEMA_PATH = join(packageRoot(), 'schemas', 'audit-event.avsc');
+const AUDIT_EVENT_SCHEMA_PATH = join(packageRoot(), 'schemas', 'audit-event.avsc');
 
 /** The schema text as shipped, for registering with a schema registry. */
 export const auditEventSchemaText: string = readFileSync(AUDIT_EVENT_SCHEMA_PATH, 'utf8');

@@ -1,3 +1,3 @@
-export { buildVocabulary, DEFAULT_NOUNS, DEFAULT_VERBS, type Vocabulary } from './vocabulary.js';
+export { buildVocabulary, type Vocabulary } from './vocabulary.js';
 export { compileRules, ruleProblem, type RuleSet } from './rules.js';
-export { compileSinkFilter, type SinkFilter, type SinkFilterSpec, type FilterDecision } from './sink-filter.js';
+export { compileSinkFilter, type SinkFilter, type FilterDecision } from './sink-filter.js';

@@ -2,7 +2,7 @@ import type { AuditEvent } from '../event/index.js';
 import { globToRegExp } from './glob.js';
 import { compileRules } from './rules.js';
 
-export interface SinkFilterSpec {
+interface SinkFilterSpec {
   events: readonly string[];
   exclude?: readonly string[] | undefined;
   namespaces?: readonly string[] | undefined;

@@ -3,7 +3,7 @@
  * vocabulary), plus `destination`, the noun of audit-router's own admin
  * trail. Config `vocabulary.nouns` / `vocabulary.verbs` add to these.
  */
-export const DEFAULT_NOUNS = [
+const DEFAULT_NOUNS = [
   'flag',
   'segment',
   'variant',
@@ -16,7 +16,7 @@ export const DEFAULT_NOUNS = [
   'destination',
 ] as const;
 
-export const DEFAULT_VERBS = ['created', 'updated', 'deleted'] as const;
+const DEFAULT_VERBS = ['created', 'updated', 'deleted'] as const;
 
 export interface Vocabulary {
   nouns: ReadonlySet<string>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BROKER_ADDRESS } from './names.js';
 
 /**
  * The `kafka` block of the config file. It lives with the Kafka clients that
@@ -13,7 +14,7 @@ const portInRange = (value: string) => {
 const hostPort = z
   .string()
   // abort: a value that is not host:port needs no second message about its port.
-  .regex(/^[^\s:/]+:\d{1,5}$/, { error: 'expected host:port, e.g. 127.0.0.1:9092', abort: true })
+  .regex(BROKER_ADDRESS, { error: 'expected host:port, e.g. 127.0.0.1:9092', abort: true })
   .refine(portInRange, 'port must be 1-65535');
 export const kafkaConfigSchema = z.strictObject({
   brokers: z.array(hostPort).min(1),

@@ -3,7 +3,7 @@
  * itself hold an `@`, and the URL parser splits at the last one too.
  */
 const CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi;
-export const MASKED_CREDENTIALS = '***';
+const MASKED_CREDENTIALS = '***';
 
 /**
  * Text fit to show: the user and password of every URL in it replaced by

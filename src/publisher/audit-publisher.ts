@@ -43,7 +43,7 @@ const MESSAGES_PER_SEND = 1000;
  * order whatever the partition count; events that name no entity are spread.
  * The same key the topic sink writes, so both producers order alike.
  */
-export function defaultEventKey(event: AuditEvent): string | null {
+function defaultEventKey(event: AuditEvent): string | null {
   return entityKey(event.type, event.payload) ?? null;
 }
 

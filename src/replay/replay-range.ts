@@ -1,4 +1,4 @@
-import type { OffsetSpec } from '../cli/offset-spec.js';
+import type { OffsetSpec } from '../offsets/offset-spec.js';
 import { AuditRouterError } from '../errors/index.js';
 import type { KafkaAdmin } from '../kafka/index.js';
 import { resolveOffsets } from '../offsets/resolve-offsets.js';

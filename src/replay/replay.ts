@@ -1,25 +1,18 @@
-import type { OffsetSpec } from '../cli/offset-spec.js';
+import type { OffsetSpec } from '../offsets/offset-spec.js';
 import type { Config } from '../config/index.js';
-import { DeadLetterWriter } from '../deadletter/dead-letter-writer.js';
 import { Decoder } from '../decode/index.js';
 import { AuditRouterError } from '../errors/index.js';
 import { compileRules } from '../filter/index.js';
-import { createKafkaEngine, createTopicIfMissing, describeKafkaError, type BatchControl, type GroupConsumer, type KafkaAdmin, type KafkaRecord, type RecordWriter } from '../kafka/index.js';
+import type { BatchControl, KafkaRecord } from '../kafka/index.js';
 import type { Logger } from '../observability/logger.js';
-import { Metrics } from '../observability/metrics.js';
-import { topicWatermarks } from '../offsets/watermarks.js';
-import { EventRouter, type Route } from '../route/event-router.js';
-import { createSinkRoute } from '../runtime/sink-route.js';
-import type { FailedDelivery, SinkRunner } from '../sinks/runner.js';
-import type { SinkEvent } from '../sinks/types.js';
+import { EventRouter } from '../route/event-router.js';
+import type { SinkRunner } from '../sinks/runner.js';
 import { EventPipeline } from '../source/event-pipeline.js';
-import { inputConsumerOptions } from '../source/consumer-options.js';
 import type { ProgressSnapshot } from './progress.js';
-import { RangeReader } from './range-reader.js';
-import { resolveReplayRanges, type PartitionRange } from './replay-range.js';
+import { RangeRun, type RangePlan } from './range-run.js';
 import { emptyCounts, type ReplayCounts } from './summary.js';
 
-export interface ReplayOptions {
+interface ReplayOptions {
   from: OffsetSpec;
   to?: OffsetSpec | undefined;
   partitions?: readonly number[] | undefined;
@@ -31,11 +24,7 @@ export interface ReplayOptions {
 }
 
 /** What the replay will read, known once connected. */
-export interface ReplayPlan {
-  topic: string;
-  groupId: string;
-  ranges: readonly PartitionRange[];
-  total: number;
+export interface ReplayPlan extends RangePlan {
   sinks: readonly string[];
 }
 
@@ -44,31 +33,14 @@ const NO_DEADLINE = 2 ** 31 - 1;
 
 /**
  * Re-delivers a range of the input topic through the same pieces as `run`:
- * Decoder and EventPipeline (same ids, same canonical JSON, same filters),
- * sink runners built by createSinkRoute (same batching, retries, breaker),
- * and the dead-letter writer for what a sink gives up on. It reads with a
- * consumer group of its own, `<groupId>.replay-<ms>`, commits nothing and
- * deletes the group at the end, so the live group's offsets never move.
+ * Decoder and EventPipeline (same ids, same canonical JSON, same filters)
+ * in front of the sink routes of a RangeRun, which reads with a group of its
+ * own and deletes it at the end, so the live group's offsets never move.
  */
 export class Replay {
   readonly counts: ReplayCounts = emptyCounts();
-  /** Created by prepare(): the engine loads asynchronously. */
-  private admin: KafkaAdmin | undefined;
-  private writer: RecordWriter | undefined;
-  private deadLetter: DeadLetterWriter | undefined;
-  private readonly shutdown = new AbortController();
-  private readonly metrics = new Metrics();
-  /** Events some sink dead-lettered: when they settle they count as dead-lettered, not delivered. */
-  private readonly parked = new WeakSet<SinkEvent>();
-  private routes: Route<SinkRunner>[] = [];
-  private consumer: GroupConsumer | undefined;
-  private reader: RangeReader | undefined;
+  private readonly rangeRun: RangeRun;
   private pipeline: EventPipeline | undefined;
-  private interrupted = false;
-  /** The replay group exists once its consumer connected: only then is there one to delete. */
-  private connected = false;
-  private reading = false;
-  private wake: (() => void) | undefined;
   private plan: ReplayPlan | undefined;
 
   constructor(
@@ -78,42 +50,21 @@ export class Replay {
     if (options.sink !== undefined && !config.sinks.some((s) => s.name === options.sink)) {
       throw new AuditRouterError('AR_ERR_USAGE', `--sink ${options.sink}: no such sink in the config (have: ${config.sinks.map((s) => s.name).join(', ')})`);
     }
+    this.rangeRun = new RangeRun(config, 'replay', options.logger);
   }
 
   /** Connects and resolves the range; nothing is read yet. */
   async prepare(): Promise<ReplayPlan> {
     const { config, options } = this;
-    const { topic, groupId } = config.source;
-    try {
-      const engine = await createKafkaEngine(config.kafka, options.logger);
-      // Quiet until reading: a failure to connect is reported once, as one line, by the CLI.
-      const client = { clientIdSuffix: 'replay', quiet: () => !this.reading };
-      const admin = (this.admin = engine.admin(client));
-      const writer = (this.writer = engine.recordWriter(client));
-      this.deadLetter = new DeadLetterWriter(writer, config.deadLetter.topic, this.metrics, options.logger, this.shutdown.signal);
-      await admin.connect();
-      const marks = await topicWatermarks(admin, topic);
-      const ranges = await resolveReplayRanges(admin, topic, marks, options);
-      await writer.connect();
-      await createTopicIfMissing(admin, { topic: config.deadLetter.topic }, options.logger);
-      const sinkConfigs = config.sinks.filter((s) => options.sink === undefined || s.name === options.sink);
-      for (const sinkConfig of sinkConfigs) {
-        this.routes.push(await createSinkRoute(sinkConfig, { config, kafkaEngine: engine, logger: options.logger, metrics: this.metrics, deadLetter: (f) => this.park(f) }));
-      }
-      const router = new EventRouter<SinkRunner>(compileRules(config.events), this.routes);
-      const decoder = new Decoder(config.source.format, config.source.maxMessageBytes, config.schemaRegistry);
-      this.pipeline = new EventPipeline(decoder, router, this.metrics, options.logger, config.source.heartbeatIntervalMs);
-      const replayGroup = `${groupId}.replay-${Date.now()}`;
-      this.consumer = engine.groupConsumer({ ...inputConsumerOptions(config.source, replayGroup), ...client });
-      const handler = (partition: number, message: KafkaRecord, control: BatchControl) => this.handle(partition, message, control);
-      this.reader = new RangeReader(this.consumer, topic, ranges, handler);
-      const total = ranges.reduce((sum, r) => sum + r.to - r.from, 0);
-      this.plan = { topic, groupId: replayGroup, ranges, total, sinks: this.routes.map((r) => r.name) };
-      return this.plan;
-    } catch (err) {
-      await this.close();
-      throw describeKafkaError(err, config.kafka);
-    }
+    const sinks = config.sinks.map((s) => s.name).filter((name) => options.sink === undefined || name === options.sink);
+    const handler = (partition: number, message: KafkaRecord, control: BatchControl) => this.handle(partition, message, control);
+    const plan = await this.rangeRun.prepare(config.source.topic, options, handler, sinks);
+    const routes = await Promise.all(sinks.map((name) => this.rangeRun.route(name)!));
+    const router = new EventRouter<SinkRunner>(compileRules(config.events), routes);
+    const decoder = new Decoder(config.source.format, config.source.maxMessageBytes, config.schemaRegistry);
+    this.pipeline = new EventPipeline(decoder, router, this.rangeRun.metrics, options.logger, config.source.heartbeatIntervalMs);
+    this.plan = { ...plan, sinks };
+    return this.plan;
   }
 
   /**
@@ -121,34 +72,13 @@ export class Replay {
    * parked (or, after interrupt(), at most shutdown.timeoutMs). Returns
    * false when interrupted. Always cleans up, the replay group included.
    */
-  async run(): Promise<boolean> {
-    const reader = this.reader!;
-    try {
-      const interrupted = new Promise<void>((resolve) => (this.wake = resolve));
-      // Nothing to read (every range empty): no consumer, no group to create and delete.
-      if (!this.interrupted && this.plan!.total > 0) {
-        this.connected = true;
-        await this.consumer!.connect();
-        await reader.start(this.config.source.partitionsConsumedConcurrently);
-        this.reading = true;
-        await Promise.race([reader.done, interrupted]);
-      }
-      reader.stop();
-      const deadline = this.interrupted ? this.config.shutdown.timeoutMs : NO_DEADLINE;
-      await Promise.all(this.routes.map((r) => r.target.drain(deadline)));
-      return !this.interrupted;
-    } catch (err) {
-      throw describeKafkaError(err, this.config.kafka);
-    } finally {
-      await this.close();
-    }
+  run(): Promise<boolean> {
+    return this.rangeRun.run((interrupted) => (interrupted ? this.config.shutdown.timeoutMs : NO_DEADLINE));
   }
 
   /** Stop reading (SIGINT): what was handed on gets shutdown.timeoutMs to be delivered. */
   interrupt(): void {
-    this.interrupted = true;
-    this.reader?.stop();
-    this.wake?.();
+    this.rangeRun.interrupt();
   }
 
   progress(): ProgressSnapshot {
@@ -164,7 +94,7 @@ export class Replay {
     if (!prepared.ok) {
       this.counts.undecodable++;
       if (this.options.deadLetterUndecodable) {
-        await this.deadLetter!.parkUndecodable([{ value: message.value, key: message.key, source, error: prepared.error }]);
+        await this.rangeRun.deadLetter.parkUndecodable([{ value: message.value, key: message.key, source, error: prepared.error }]);
       }
       return true;
     }
@@ -172,32 +102,6 @@ export class Replay {
       this.counts.filtered++;
       return true;
     }
-    let owed = prepared.routes.length;
-    const ack = () => {
-      if (--owed > 0) return;
-      if (this.parked.has(prepared.sinkEvent)) this.counts.deadLettered++;
-      else this.counts.delivered++;
-    };
-    return this.pipeline!.handOn(prepared, String(partition), ack, control);
-  }
-
-  /** A sink gave up on a batch: park it as `run` does, and remember which events it held. */
-  private async park(failure: FailedDelivery): Promise<void> {
-    await this.deadLetter!.parkUndeliverable(failure);
-    for (const item of failure.items) this.parked.add(item.sinkEvent);
-  }
-
-  /** Runners first: closing them wakes a batch waiting for room, which the consumer's stop waits for. */
-  private async close(): Promise<void> {
-    this.reader?.stop();
-    this.shutdown.abort();
-    await Promise.allSettled(this.routes.map((r) => r.target.close()));
-    await this.consumer?.close().catch(() => undefined);
-    if (this.connected && this.plan && this.admin) {
-      // After disconnect the group is empty and can go; were this to fail, the empty group would expire by itself.
-      const group = this.plan.groupId;
-      await this.admin.deleteGroups([group]).catch((err: Error) => this.options.logger.warn({ err: { message: err.message } }, `could not delete replay group ${group}`));
-    }
-    await Promise.allSettled([this.writer?.close(), this.admin?.close()]);
+    return this.rangeRun.handOn(prepared.routes, String(partition), prepared.sinkEvent, (how) => this.counts[how]++, control);
   }
 }

@@ -1,4 +1,4 @@
-export interface BackoffPolicy {
+interface BackoffPolicy {
   initialBackoffMs: number;
   maxBackoffMs: number;
   /** Total time budget for one delivery, measured from its first attempt; 0 = no limit. */

@@ -1,2 +1,2 @@
-export { fullJitterDelay, nextRetryDelay, sleep, type BackoffPolicy } from './backoff.js';
+export { fullJitterDelay, nextRetryDelay, sleep } from './backoff.js';
 export { CircuitBreaker, type CircuitState } from './circuit-breaker.js';

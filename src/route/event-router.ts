@@ -8,7 +8,7 @@ export interface Route<T> {
   readonly filter: SinkFilter;
 }
 
-export interface RouteExplanation extends FilterDecision {
+interface RouteExplanation extends FilterDecision {
   sink: string;
 }
 

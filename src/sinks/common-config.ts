@@ -3,7 +3,7 @@ import { z } from 'zod';
 const rule = z.string().min(1);
 const positiveMs = (max: number) => z.number().int().min(1).max(max);
 
-export interface SinkPolicyDefaults {
+interface SinkPolicyDefaults {
   batch: { maxEvents: number; maxBytes: number; maxWaitMs: number };
   retry: { initialBackoffMs: number; maxBackoffMs: number; maxElapsedMs: number };
   concurrency: number;

@@ -7,7 +7,7 @@ import type { CommonSinkConfig } from './common-config.js';
 import type { Sink, SinkEvent } from './types.js';
 
 /** One event handed to one sink; `ack` is called exactly once, when it is delivered or parked. */
-export interface DeliveryItem {
+interface DeliveryItem {
   readonly sinkEvent: SinkEvent;
   readonly enqueuedAt: number;
   readonly ack: () => void;

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { AuditEvent, SourceCoordinates } from '../event/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { KafkaConfig } from '../kafka/config.js';
-import type { KafkaEngine } from '../kafka/index.js';
+import type { KafkaEngine, OutgoingRecord } from '../kafka/index.js';
 import type { CommonSinkConfig } from './common-config.js';
 import type { RegistryConnection } from '../schema-registry/index.js';
 
@@ -31,6 +31,12 @@ export interface Sink {
   readonly name: string;
   send(batch: readonly SinkEvent[], signal: AbortSignal): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Only in a sink whose definition declares `writesInInputTransaction`: the
+   * record an event becomes and its topic. Exactly-once writes it, with the
+   * input's offsets, in the input's transaction instead of calling send().
+   */
+  transactionalRecord?(event: SinkEvent): { topic: string; record: OutgoingRecord };
 }
 
 /** What a sink may use to build itself. */
@@ -48,10 +54,16 @@ export interface SinkDefinition<S extends SinkConfigSchema = SinkConfigSchema> {
   readonly type: z.output<S>['type'];
   readonly configSchema: S;
   create(config: z.output<S>, context: SinkContext): Promise<Sink>;
+  /**
+   * A capability: true when this config asks the sink to write inside the
+   * input's transaction (exactly-once); its sink then has transactionalRecord().
+   * Absent on sinks that cannot (a webhook cannot join a Kafka transaction).
+   */
+  writesInInputTransaction?(config: z.output<S>): boolean;
 }
 
 /** A sink's config schema: a strict object with a literal `type` and the common sink fields. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type SinkConfigSchema = z.ZodObject<{ type: z.ZodLiteral<string> } & Record<string, any>> & {
+type SinkConfigSchema = z.ZodObject<{ type: z.ZodLiteral<string> } & Record<string, any>> & {
   _output: CommonSinkConfig;
 };

@@ -6,13 +6,17 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { fullJitterDelay, sleep } from '../retry/index.js';
 import type { EventRouter, Route } from '../route/event-router.js';
+import { handOn } from '../sinks/hand-on.js';
 import type { SinkRunner } from '../sinks/runner.js';
 import type { SinkEvent } from '../sinks/types.js';
 
 /** A message made ready for its sinks, or the reason it cannot be an event. */
-export type Prepared =
+type Prepared =
   | { ok: true; sinkEvent: SinkEvent; routes: Route<SinkRunner>[] }
   | { ok: false; error: AuditRouterError };
+
+/** A message that became an event, with the routes it matched. */
+export type PreparedEvent = Extract<Prepared, { ok: true }>;
 
 const OUTAGE_BACKOFF = { initialBackoffMs: 250, maxBackoffMs: 5_000, maxElapsedMs: 0 };
 
@@ -73,27 +77,9 @@ export class EventPipeline {
     this.counts = { json: 0, avro: 0, filteredOut: 0 };
   }
 
-  /**
-   * Offers the event to every route's runner (`ack` is called once per
-   * route). Synchronous while every sink has room; false when the batch went
-   * stale or the consumer stopped while a full sink made it wait: the caller
-   * must not resolve the offset.
-   */
-  handOn(prepared: Extract<Prepared, { ok: true }>, lane: string, ack: () => void, control: BatchControl): boolean | Promise<boolean> {
-    return this.offerFrom(0, prepared, lane, ack, control);
-  }
-
-  private offerFrom(first: number, prepared: Extract<Prepared, { ok: true }>, lane: string, ack: () => void, control: BatchControl): boolean | Promise<boolean> {
-    const routes = prepared.routes;
-    for (let i = first; i < routes.length; i++) {
-      const full = routes[i]!.target.offer(lane, prepared.sinkEvent, ack);
-      if (full) return this.waitThenOfferFrom(full, i + 1, prepared, lane, ack, control);
-    }
-    return true;
-  }
-
-  private async waitThenOfferFrom(full: Promise<void>, next: number, prepared: Extract<Prepared, { ok: true }>, lane: string, ack: () => void, control: BatchControl): Promise<boolean> {
-    return (await this.waitForRoom(full, control)) && this.offerFrom(next, prepared, lane, ack, control);
+  /** Offers the event to every route's runner; see handOn(). */
+  handOn(prepared: PreparedEvent, lane: string, ack: () => void, control: BatchControl): boolean | Promise<boolean> {
+    return handOn(prepared.routes, lane, prepared.sinkEvent, ack, control, this.heartbeatIntervalMs);
   }
 
   /** Waits out a registry outage (heartbeating) instead of dead-lettering good events. */
@@ -111,22 +97,5 @@ export class EventPipeline {
         pending = this.decoder.decode(message.value);
       }
     }
-  }
-
-  /**
-   * A sink is full: wait for room, heartbeating so the group does not evict
-   * us while a slow destination holds us back. False when the batch is stale
-   * (rebalance) or the consumer stops.
-   */
-  private async waitForRoom(room: Promise<void>, control: BatchControl): Promise<boolean> {
-    let freed = false;
-    void room.then(() => (freed = true));
-    while (!freed) {
-      await Promise.race([room, sleep(this.heartbeatIntervalMs)]);
-      if (freed) break;
-      if (!control.isRunning() || control.isStale()) return false;
-      await control.heartbeat();
-    }
-    return true;
   }
 }

@@ -1,17 +1,18 @@
 import type { Decoder } from '../decode/index.js';
-import { undecodableRecord, type DeadLetterWriter, type UndecodableMessage } from '../deadletter/dead-letter-writer.js';
-import type { TopicSink } from '../sinks/topic/topic-sink.js';
+import type { DeadLetterWriter } from '../deadletter/dead-letter-writer.js';
 import type { SourceCoordinates } from '../event/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { EventRouter } from '../route/event-router.js';
 import type { SinkRunner } from '../sinks/runner.js';
 import type { SourceConfig } from '../config/index.js';
-import type { BatchControl, GroupConsumer, OutgoingRecord, RecordBatch, TopicPartition } from '../kafka/index.js';
+import type { BatchControl, GroupConsumer, RecordBatch, TopicPartition } from '../kafka/index.js';
 import { Committer } from './committer.js';
 import { EventPipeline } from './event-pipeline.js';
 import { PartitionProgress } from './partition-progress.js';
-import type { ExactlyOnceWriter } from './transactional-writer.js';
+import { AtLeastOnceBatch } from './at-least-once.js';
+import type { BatchTarget } from './batch-target.js';
+import { ExactlyOnceBatch, type ExactlyOnceWriter } from './exactly-once.js';
 
 /**
  * The consumer side of the path: reads batches from the input topic, decodes
@@ -36,7 +37,7 @@ export class KafkaSource {
     private readonly deadLetter: DeadLetterWriter,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
-    /** Set when every sink is an exactly-once topic sink: batches then commit as transactions. */
+    /** Set when the sinks write inside the input's transaction (isExactlyOnce): batches then commit as transactions. */
     private readonly transactions?: ExactlyOnceWriter,
   ) {
     this.committer = new Committer(consumer, config.commit, metrics, logger);
@@ -112,21 +113,23 @@ export class KafkaSource {
     if (this.paused) return undefined;
     this.activeBatches++;
     try {
-      return await (this.transactions ? this.handBatchOnTransactionally(batch, control, this.transactions) : this.handBatchOn(batch, control));
+      return await this.handBatchOn(batch, control);
     } finally {
       this.activeBatches--;
     }
   }
 
+  /** Decodes and routes each message; the batch's target (runners, or one transaction) does the rest. */
   private async handBatchOn(batch: RecordBatch, control: BatchControl): Promise<number | undefined> {
     const progress = this.progress.get(batch.partition);
     if (!progress) return undefined; // not ours (any more): leave it for the owner
-    const lane = String(batch.partition);
-    const undecodable: (UndecodableMessage & { ack: () => void })[] = [];
+    const target: BatchTarget = this.transactions
+      ? new ExactlyOnceBatch(this.transactions, batch.partition, this.deadLetter, this.metrics)
+      : new AtLeastOnceBatch(progress, this.pipeline, this.deadLetter, batch.partition);
     this.metrics.consumed.inc({ topic: batch.topic }, batch.records.length);
-    // The last offset handed on to every sink it routes to, reported once per batch: the client
-    // reads again whatever comes after it.
+    // The last offset handed on, reported once per batch: the client reads again whatever comes after it.
     let handedOn: number | undefined;
+    let completed = false;
     try {
       for (const message of batch.records) {
         if (!control.isRunning() || control.isStale() || this.paused) break;
@@ -137,66 +140,21 @@ export class KafkaSource {
         const prepared = preparing instanceof Promise ? await preparing : preparing;
         if (prepared === undefined) break;
         if (!prepared.ok) {
-          undecodable.push({ value: message.value, key: message.key, source, error: prepared.error, ack: progress.track(offset, 1) });
-          handedOn = offset;
-          continue;
+          target.undecodable({ value: message.value, key: message.key, source, error: prepared.error }, offset);
+        } else {
+          const offering = target.event(prepared, offset, control);
+          if (!(offering instanceof Promise ? await offering : offering)) break;
         }
-        const ack = progress.track(offset, prepared.routes.length);
-        const offering = this.pipeline.handOn(prepared, lane, ack, control);
-        if (!(offering instanceof Promise ? await offering : offering)) break;
         handedOn = offset;
       }
+      completed = true;
     } finally {
       this.pipeline.flushMetrics();
-      // Parked before returning, so an undecodable message never waits for the next batch.
-      if (undecodable.length > 0) {
-        await this.deadLetter.parkUndecodable(undecodable);
-        for (const u of undecodable) u.ack();
-      }
+      await target.finish(handedOn, completed);
       this.updateLag(batch);
       if (progress.settledSinceCommit >= this.config.commit.maxEvents) void this.committer.commit();
     }
     return handedOn;
-  }
-
-  /**
-   * Exactly-once: the whole batch's output records, dead-lettered ones and the
-   * next offset go into one transaction; sinks' runners are not used. If the
-   * transaction fails, the batch is rejected and the client restarts from the
-   * last committed offset.
-   */
-  private async handBatchOnTransactionally(batch: RecordBatch, control: BatchControl, writer: ExactlyOnceWriter): Promise<number | undefined> {
-    if (!this.progress.has(batch.partition)) return undefined;
-    const records = new Map<string, OutgoingRecord[]>();
-    const add = (topic: string, record: OutgoingRecord) => (records.get(topic) ?? records.set(topic, []).get(topic)!).push(record);
-    const parked: UndecodableMessage[] = [];
-    let last: number | undefined;
-    this.metrics.consumed.inc({ topic: batch.topic }, batch.records.length);
-    for (const message of batch.records) {
-      if (!control.isRunning() || control.isStale() || this.paused) break;
-      const source: SourceCoordinates = { topic: batch.topic, partition: batch.partition, offset: String(message.offset) };
-      const preparing = this.pipeline.prepare(message, source, control);
-      const prepared = preparing instanceof Promise ? await preparing : preparing;
-      if (prepared === undefined) break;
-      if (!prepared.ok) {
-        const undecodable = { value: message.value, key: message.key, source, error: prepared.error };
-        parked.push(undecodable);
-        add(this.deadLetter.topic, undecodableRecord(undecodable));
-      } else {
-        for (const route of prepared.routes) {
-          const sink = route.target.target as TopicSink;
-          add(sink.topic, sink.toRecord(prepared.sinkEvent));
-        }
-      }
-      last = message.offset;
-    }
-    this.pipeline.flushMetrics();
-    if (last === undefined) return undefined;
-    await writer.write(batch.partition, [...records].map(([topic, list]) => ({ topic, records: list })), last + 1);
-    this.deadLetter.noteParkedUndecodable(parked);
-    this.metrics.commits.inc();
-    this.updateLag(batch);
-    return last;
   }
 
   private updateLag(batch: RecordBatch): void {

@@ -8,7 +8,8 @@ import { lagTable } from '../../offsets/lag-table.js';
 import { assertGroupInactive, setGroupOffsets } from '../../offsets/reset.js';
 import { resolveOffsets } from '../../offsets/resolve-offsets.js';
 import { topicWatermarks } from '../../offsets/watermarks.js';
-import { parseOffsetSpec, type OffsetSpec } from '../offset-spec.js';
+import { parseOffsetSpec } from '../offset-spec.js';
+import type { OffsetSpec } from '../../offsets/offset-spec.js';
 import { fail } from '../output.js';
 
 interface OffsetsFlags {

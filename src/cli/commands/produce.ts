@@ -4,6 +4,7 @@ import { Option, type Command } from 'commander';
 import { loadConfigFile, type Config } from '../../config/index.js';
 import { AuditRouterError, toAuditRouterError } from '../../errors/index.js';
 import { parseJsonEvent, type AuditEvent } from '../../event/index.js';
+import { BROKER_ADDRESS, TOPIC_NAME, TOPIC_NAME_RULE } from '../../kafka/names.js';
 import { createLogger } from '../../observability/logger.js';
 import { maskUrlCredentials } from '../../observability/mask-url.js';
 import { createAuditPublisher, type AuditPublisher, type AuditPublisherOptions, type EventKey } from '../../publisher/index.js';
@@ -35,8 +36,6 @@ interface InputLine {
 /** Events per publish(): one producer request, and how often progress moves. */
 const CHUNK = 1000;
 const DEFAULT_BROKERS = '127.0.0.1:9092';
-const HOST_PORT = /^[^\s:/]+:\d{1,5}$/;
-const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 const FIELD_PATH = /^[^.\s]+(\.[^.\s]+)*$/;
 
 const usage = (message: string) => new AuditRouterError('AR_ERR_USAGE', message);
@@ -58,7 +57,7 @@ function keyOption(template: string | undefined): EventKey | undefined {
 function brokerList(flag: string | undefined, config: Config | undefined): string[] {
   if (flag === undefined) return config ? [...config.kafka.brokers] : [DEFAULT_BROKERS];
   const list = flag.split(',').map((b) => b.trim());
-  const bad = list.find((b) => !HOST_PORT.test(b));
+  const bad = list.find((b) => !BROKER_ADDRESS.test(b));
   if (bad !== undefined) throw usage(`--brokers: expected host:port[,host:port…], got ${JSON.stringify(bad)}`);
   return list;
 }
@@ -81,7 +80,7 @@ function resolveSettings(flags: ProduceFlags): Settings {
   const config = flags.config === undefined ? undefined : loadConfigFile(flags.config);
   const topic = flags.topic ?? config?.source.topic;
   if (topic === undefined) throw usage('--topic is required (or -c with a config whose source.topic is used)');
-  if (!TOPIC.test(topic)) throw usage(`--topic: ${JSON.stringify(topic)} is not a Kafka topic name (1-249 of letters, digits, . _ -)`);
+  if (!TOPIC_NAME.test(topic)) throw usage(`--topic: ${JSON.stringify(topic)} is not a Kafka topic name (${TOPIC_NAME_RULE})`);
   const publisher: AuditPublisherOptions = {
     ...config?.kafka,
     brokers: brokerList(flags.brokers, config),

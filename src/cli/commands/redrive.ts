@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfigFile } from '../../config/index.js';
 import { createLogger } from '../../observability/logger.js';
-import { redrive, type ListedRecord } from '../../redrive/redrive.js';
+import { redrive, type ListedRecord } from '../../replay/redrive.js';
 import { EXIT, fail } from '../output.js';
 import { parseTime } from '../parse-time.js';
 

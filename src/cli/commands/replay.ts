@@ -4,7 +4,8 @@ import { createLogger } from '../../observability/logger.js';
 import { ReplayProgress } from '../../replay/progress.js';
 import { Replay, type ReplayPlan } from '../../replay/replay.js';
 import { summaryLine } from '../../replay/summary.js';
-import { parseOffsetSpec, parsePartitionList, type OffsetSpecKind } from '../offset-spec.js';
+import { parseOffsetSpec, parsePartitionList } from '../offset-spec.js';
+import type { OffsetSpecKind } from '../../offsets/offset-spec.js';
 import { fail } from '../output.js';
 
 interface ReplayFlags {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { topicNameSchema } from '../../kafka/names.js';
 import { commonSinkFields } from '../common-config.js';
 
 export const topicSinkConfigSchema = z.strictObject({
@@ -10,7 +11,7 @@ export const topicSinkConfigSchema = z.strictObject({
     concurrency: 4,
   }),
   /** Where the events are written, on the cluster of `kafka:`. */
-  topic: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name: 1-249 of letters, digits, . _ -'),
+  topic: topicNameSchema,
   /** json: the canonical event JSON. avro: Confluent-framed Avro (schemas/audit-event.avsc), needs schemaRegistry.url. */
   encoding: z.enum(['json', 'avro']).default('json'),
   /** none by default: audit events are small and the broker may recompress anyway; gzip is built into kafkajs. */

@@ -6,5 +6,6 @@ export const topicSink: SinkDefinition<typeof topicSinkConfigSchema> = {
   type: 'topic',
   configSchema: topicSinkConfigSchema,
   create: (config, context) => TopicSink.create(config, context),
+  writesInInputTransaction: (config) => config.exactlyOnce,
 };
 export type { TopicSinkConfig };

@@ -96,13 +96,13 @@ export class TopicSink implements Sink {
     }
   }
 
-  /** The output topic (the exactly-once path writes through its own transactional producer). */
-  get topic(): string {
-    return this.config.topic;
+  /** Exactly-once: the record goes into the input's transaction, through the source's transactional producer. */
+  transactionalRecord(item: SinkEvent): { topic: string; record: OutgoingRecord } {
+    return { topic: this.config.topic, record: this.toRecord(item) };
   }
 
   /** The Kafka record for an event: key, value (json or Avro frame), headers. */
-  toRecord(item: SinkEvent): OutgoingRecord {
+  private toRecord(item: SinkEvent): OutgoingRecord {
     const { event } = item;
     const headers: Record<string, string> = {};
     if (event.id !== null) headers['ar.event.id'] = event.id;

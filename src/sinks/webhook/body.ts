@@ -24,7 +24,7 @@ function render(item: SinkEvent, template: CompiledTemplate): string {
   return text;
 }
 
-export interface BodyOptions {
+interface BodyOptions {
   template: CompiledTemplate | undefined;
   /** One event per request (batch.maxEvents 1): a bare object rather than an array. */
   single: boolean;

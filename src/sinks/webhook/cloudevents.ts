@@ -6,7 +6,7 @@ export const CLOUDEVENT_CONTENT_TYPE = 'application/cloudevents+json; charset=ut
 export const CLOUDEVENT_BATCH_CONTENT_TYPE = 'application/cloudevents-batch+json; charset=utf-8';
 
 /** Reverse-DNS prefixed, as the specification recommends, so routers can filter on noun and verb. */
-export function cloudEventType(item: SinkEvent): string {
+function cloudEventType(item: SinkEvent): string {
   return `dev.auditrouter.${item.event.type}.${item.event.action}`;
 }
 

@@ -1,5 +1,5 @@
 /** RFC 9110 token: the characters an HTTP field name may use. */
-export const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /**
  * Visible ASCII, space and tab. Stricter than HTTP itself on purpose: CR, LF

@@ -9,5 +9,5 @@ export const webhookSink: SinkDefinition<typeof webhookSinkConfigSchema> = {
 };
 export type { WebhookSinkConfig };
 export { webhookSinkConfigSchema };
-export { signBody, verifySignature } from './signature.js';
+export { signBody } from './signature.js';
 export { isInlinePem } from './load-tls.js';

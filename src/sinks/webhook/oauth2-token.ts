@@ -5,7 +5,7 @@ import { SAFE_HEADER_VALUE } from './header-rules.js';
 import { quoteBody } from './redact.js';
 import { isRetriableStatus, parseRetryAfter, readCapped } from './response.js';
 
-export type OAuth2Settings = NonNullable<WebhookSinkConfig['auth']>;
+type OAuth2Settings = NonNullable<WebhookSinkConfig['auth']>;
 
 /** A token response is a small JSON object; more than this is not one. */
 const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;

@@ -14,7 +14,7 @@ const asciiJson = (value: string) => JSON.stringify(value).slice(1, -1).replace(
  * URL- and form-encoded, and base64. Longest first, so a spelling that
  * contains another is replaced whole.
  */
-export function secretForms(value: string): string[] {
+function secretForms(value: string): string[] {
   const json = JSON.stringify(value).slice(1, -1);
   const forms = [
     value,

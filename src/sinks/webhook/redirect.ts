@@ -1,5 +1,5 @@
 /** Hops one attempt follows before giving up on a redirect chain. */
-export const MAX_REDIRECTS = 5;
+const MAX_REDIRECTS = 5;
 
 /**
  * Where to resend the same request after a 3xx, or why not. Only 307 and

@@ -16,7 +16,7 @@ export function eventId(item: SinkEvent): string {
  * receiver can drop deliveries it has already processed. One event: its id.
  * Several: a digest of their ids in order.
  */
-export function idempotencyKey(batch: readonly SinkEvent[]): string {
+function idempotencyKey(batch: readonly SinkEvent[]): string {
   if (batch.length === 1) return eventId(batch[0]!);
   const digest = createHash('sha256').update(batch.map(eventId).join('\n')).digest('hex');
   return `batch-${digest.slice(0, 32)}`;

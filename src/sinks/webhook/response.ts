@@ -41,7 +41,7 @@ export function isRetriableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
-export interface StatusErrorDetails {
+interface StatusErrorDetails {
   sink: string;
   status: number;
   /** Already redacted and quoted. */

@@ -16,7 +16,7 @@ import { keepTlsAlerts } from './tls-failure.js';
 import { transportError } from './transport-error.js';
 
 /** Test seams; production uses the defaults. */
-export interface WebhookSinkOptions {
+interface WebhookSinkOptions {
   /** The clock the OAuth2 token cache reads, so a test can pass a token's expiry without waiting for it. */
   now?: () => number;
 }

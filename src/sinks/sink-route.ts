@@ -4,11 +4,11 @@ import { compileSinkFilter } from '../filter/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Route } from '../route/event-router.js';
-import { sinkDefinition } from '../sinks/registry.js';
-import { SinkRunner, type DeadLetterHandler } from '../sinks/runner.js';
-import type { Sink } from '../sinks/types.js';
+import { sinkDefinition } from './registry.js';
+import { SinkRunner, type DeadLetterHandler } from './runner.js';
+import type { Sink } from './types.js';
 
-export interface SinkRouteDeps {
+interface SinkRouteDeps {
   config: Config;
   /** The Kafka client in use, for sinks that write to Kafka. */
   kafkaEngine: KafkaEngine;
@@ -20,7 +20,7 @@ export interface SinkRouteDeps {
 
 /**
  * A sink, its runner and its filter, from a validated sink config. `run`
- * (RouterApp, the destinations API) and `replay` build routes here, so a
+ * (RouterApp, the destinations API), `replay` and `redrive` build routes here, so a
  * replayed event meets the same batching, retries and rules as a live one.
  */
 export async function createSinkRoute(sinkConfig: SinkConfig, { config, kafkaEngine, logger, metrics, deadLetter }: SinkRouteDeps): Promise<Route<SinkRunner>> {
