@@ -1,4 +1,3 @@
-import { destinationsApi } from '../admin/destinations-api.js';
 import type { AdminRouteHandler } from '../admin/index.js';
 import type { Config, SinkConfig } from '../config/index.js';
 import { buildVocabulary } from '../filter/index.js';
@@ -6,6 +5,7 @@ import type { KafkaEngine, NewTopic, RecordWriter } from '../kafka/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { EventRouter, Route } from '../route/event-router.js';
 import type { SinkRunner } from '../sinks/runner.js';
+import { destinationsApi } from './api.js';
 import { destinationAuditTrail } from './audit-trail.js';
 import { DestinationRoutes } from './destination-routes.js';
 import { DestinationStore } from './store.js';

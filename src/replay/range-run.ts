@@ -97,7 +97,7 @@ export class RangeRun {
   }
 
   private createRoute(sinkConfig: SinkConfig): Promise<Route<SinkRunner>> {
-    return createSinkRoute(sinkConfig, { config: this.config, kafkaEngine: this.engine!, logger: this.logger, metrics: this.metrics, deadLetter: (f) => this.park(f) });
+    return createSinkRoute(sinkConfig, { kafka: this.config.kafka, schemaRegistry: this.config.schemaRegistry, kafkaEngine: this.engine!, logger: this.logger, metrics: this.metrics, deadLetter: (f) => this.park(f) });
   }
 
   get deadLetter(): DeadLetterWriter {

@@ -77,7 +77,7 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
     const exactlyOnce = isExactlyOnce(config.sinks);
     const deadLetter = new DeadLetterWriter(writer, config.deadLetter.topic, metrics, logger, shutdown.signal);
     const router = new EventRouter<SinkRunner>(compileRules(config.events), []);
-    const build = (sink: SinkConfig) => createSinkRoute(sink, { config, kafkaEngine: engine, logger, metrics, deadLetter: (failure) => deadLetter.parkUndeliverable(failure) });
+    const build = (sink: SinkConfig) => createSinkRoute(sink, { kafka: config.kafka, schemaRegistry: config.schemaRegistry, kafkaEngine: engine, logger, metrics, deadLetter: (failure) => deadLetter.parkUndeliverable(failure) });
     const parts: Parts = { config, logger, metrics, engine, consumer, writer, router, shutdown };
     // The source may give up before start() returns the app; the app reports what comes after.
     const started: { app?: RouterApp } = {};

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { startAdminServer } from '../../src/admin/admin-server.js';
-import { destinationsApi } from '../../src/admin/destinations-api.js';
+import { destinationsApi } from '../../src/destinations/api.js';
 import { validateConfig } from '../../src/config/index.js';
 import { buildVocabulary } from '../../src/filter/index.js';
 import { createLogger, silentLogger } from '../../src/observability/logger.js';

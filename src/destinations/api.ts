@@ -1,15 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConfigIssue } from '../config/index.js';
-import { maskedView, parseDestinationBody, validateDestination, type StoredDestination } from '../destinations/model.js';
-import { privateNetworkProblem } from '../destinations/network-policy.js';
-import type { DestinationStore } from '../destinations/store.js';
+import { maskedView, parseDestinationBody, validateDestination, type StoredDestination } from './model.js';
+import { privateNetworkProblem } from './network-policy.js';
+import type { DestinationStore } from './store.js';
 import { AuditRouterError, type ErrorCode } from '../errors/index.js';
 import type { Vocabulary } from '../filter/index.js';
 import type { Logger } from '../observability/logger.js';
-import type { AdminRouteHandler } from './admin-server.js';
-import { authenticate, type ApiToken } from './bearer-auth.js';
-import { sendError, sendJson } from './json-reply.js';
+import type { AdminRouteHandler } from '../admin/admin-server.js';
+import { authenticate, type ApiToken } from '../admin/bearer-auth.js';
+import { sendError, sendJson } from '../admin/json-reply.js';
 
 const PREFIX = '/api/v1/destinations';
 const MAX_BODY_BYTES = 64 * 1024;
