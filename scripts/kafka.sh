@@ -42,6 +42,8 @@ DATA_DIR="$RUN_DIR/data-$VERSION"
 CONFIG="$RUN_DIR/server.properties"
 PID_FILE="$RUN_DIR/kafka.pid"
 LOG_FILE="$RUN_DIR/kafka.log"
+# The release the running broker is: start compares it with the one asked for.
+VERSION_FILE="$RUN_DIR/kafka.version"
 
 fetch_jars() {
   fetch_maven_libs "Apache Kafka $VERSION" "$POM" "$LIB_DIR" -Dkafka.version="$VERSION"
@@ -152,7 +154,11 @@ start_failed() { # reason
 
 start() {
   if pid_is_ours "$PID_FILE" "$CONFIG"; then
-    log "already running on 127.0.0.1:$PORT (pid $(cat "$PID_FILE"))"
+    # A test run asking for 3.9 must not pass against the 4.x broker left running on its port.
+    local running
+    running="$(cat "$VERSION_FILE" 2>/dev/null || echo unknown)"
+    [[ "$running" == "$VERSION" ]] || die "Kafka $running is running on 127.0.0.1:$PORT, not $VERSION: stop it first"
+    log "already running Apache Kafka $VERSION on 127.0.0.1:$PORT (pid $(cat "$PID_FILE"))"
     return 0
   fi
   trap 'abort_start "$PID_FILE"' INT TERM
@@ -161,6 +167,7 @@ start() {
   write_config
   format_storage
   log "starting Apache Kafka $VERSION on 127.0.0.1:$PORT (logs: $LOG_FILE)"
+  printf '%s\n' "$VERSION" > "$VERSION_FILE"
   launch_detached "$PID_FILE" "$CONFIG" "$LOG_FILE" \
     java -Xms128m -Xmx"$HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
     "${LOG_CONFIG[@]}" -Dkafka.logs.dir="$RUN_DIR" \
