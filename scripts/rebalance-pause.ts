@@ -115,7 +115,9 @@ async function measure(setup: Setup, kafka: Kafka, round: number): Promise<{ joi
   const topic = `rebalance-pause-${setup.id}-${Date.now().toString(36)}`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+  // Not waitForLeaders: on a loaded machine its metadata polling gave up on a topic still being created;
+  // the producer's own retries wait for the leaders instead.
+  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }] });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   let producing = true;
