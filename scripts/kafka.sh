@@ -166,7 +166,7 @@ start() {
   fetch_jars
   write_config
   format_storage
-  log "starting Apache Kafka $VERSION on 127.0.0.1:$PORT (logs: $LOG_FILE)"
+  log "starting on 127.0.0.1:$PORT: Apache Kafka $VERSION (logs: $LOG_FILE)"
   printf '%s\n' "$VERSION" > "$VERSION_FILE"
   launch_detached "$PID_FILE" "$CONFIG" "$LOG_FILE" \
     java -Xms128m -Xmx"$HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
