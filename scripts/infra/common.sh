@@ -18,12 +18,13 @@ log() { printf '[%s] %s\n' "$SERVICE" "$*" >&2; }
 
 # Copies the runtime jars a pom names into a folder, once: the folder's .complete
 # marker says a copy finished, so an interrupted one is redone from scratch.
-fetch_maven_libs() { # what pom libdir
+# Further arguments go to Maven (a -Dversion property picking what to resolve).
+fetch_maven_libs() { # what pom libdir [maven args...]
   [[ -f "$3/.complete" ]] && return 0
   require_mvn
   log "resolving $1 from Maven Central into $3 (first run only)"
   rm -rf "$3"
-  run_mvn -f "$2" dependency:copy-dependencies -DoutputDirectory="$3" -DincludeScope=runtime
+  run_mvn -f "$2" dependency:copy-dependencies -DoutputDirectory="$3" -DincludeScope=runtime "${@:4}"
   touch "$3/.complete"
 }
 die() { printf '[%s] error: %s\n' "$SERVICE" "$*" >&2; exit 1; }

@@ -25,6 +25,12 @@ const sourceSchema = z.strictObject({
   partitionsConsumedConcurrently: z.number().int().min(1).max(64).default(4),
   sessionTimeoutMs: z.number().int().min(6_000).max(300_000).default(30_000),
   heartbeatIntervalMs: z.number().int().min(100).max(60_000).default(3_000),
+  /**
+   * How the input group rebalances: classic (the client-side protocol every
+   * broker speaks) or consumer (KIP-848, Kafka 4.0+: the broker assigns, and a
+   * member joining or leaving stops no one else). consumer needs librdkafka.
+   */
+  groupProtocol: z.enum(['classic', 'consumer']).default('classic'),
 });
 
 export const configSchema = z
@@ -94,6 +100,11 @@ export const configSchema = z
         }
       });
       if (config.admin?.api) ctx.addIssue({ code: 'custom', path: ['admin', 'api'], message: 'runtime destinations (webhooks) cannot join an exactly-once pipeline' });
+    }
+    if (config.source.groupProtocol === 'consumer') {
+      // Under KIP-848 the broker assigns partitions; kafkajs speaks only the classic protocol.
+      if (config.kafka.engine === 'kafkajs') ctx.addIssue({ code: 'custom', path: ['source', 'groupProtocol'], message: 'consumer needs the librdkafka engine; kafkajs speaks only the classic protocol' });
+      if (config.kafka.assignor) ctx.addIssue({ code: 'custom', path: ['kafka', 'assignor'], message: 'applies to source.groupProtocol classic only; with consumer the broker assigns partitions' });
     }
     if (config.deadLetter?.topic === config.source.topic) {
       ctx.addIssue({ code: 'custom', path: ['deadLetter', 'topic'], message: 'must differ from source.topic' });

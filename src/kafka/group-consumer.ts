@@ -1,12 +1,21 @@
 import type { ClientOptions } from './client-options.js';
 import type { RecordBatch, TopicPartition, TopicPartitionOffset } from './types.js';
 
+export type GroupProtocol = 'classic' | 'consumer';
+
 /** How a group consumer joins and fetches; engine-neutral names, each engine maps them to its client's settings. */
 export interface GroupConsumerOptions extends ClientOptions {
   groupId: string;
   sessionTimeoutMs?: number;
   /** kafkajs heartbeats at this interval; librdkafka heartbeats in the background at its own. */
   heartbeatIntervalMs?: number;
+  /**
+   * classic (unset): the client-side rebalance protocol. consumer: KIP-848
+   * (Kafka 4.0+), where the broker assigns partitions and sets the session
+   * timeout and heartbeat interval, so the two above are not sent. Only the
+   * librdkafka engine speaks it; kafkajs refuses it.
+   */
+  groupProtocol?: GroupProtocol;
   /** Fetch caps: they bound how many bytes of records are decoded and held at once. */
   fetch?: {
     maxWaitMs?: number;

@@ -1,7 +1,7 @@
 export type { TopicPartition, TopicPartitionOffset, RecordHeaders, KafkaRecord, RecordBatch, OutgoingRecord, TopicRecords } from './types.js';
 export { headerText } from './types.js';
 export type { ClientOptions } from './client-options.js';
-export type { GroupConsumer, GroupConsumerOptions, GroupConsumerRun, BatchControl, BatchHandler } from './group-consumer.js';
+export type { GroupConsumer, GroupConsumerOptions, GroupConsumerRun, GroupProtocol, BatchControl, BatchHandler } from './group-consumer.js';
 export type { RecordWriter, RecordWriterOptions, TransactionalWriter, TransactionalWriterOptions } from './record-writer.js';
 export type { KafkaAdmin, NewTopic, PartitionMarks, GroupDescription, GroupMember } from './admin.js';
 export type { KafkaEngine, EngineName } from './engine.js';

@@ -13,6 +13,7 @@ export function inputConsumerOptions(source: SourceConfig, groupId: string): Gro
     groupId,
     sessionTimeoutMs: source.sessionTimeoutMs,
     heartbeatIntervalMs: source.heartbeatIntervalMs,
+    groupProtocol: source.groupProtocol,
     fetch: {
       maxWaitMs: 250,
       maxBytesPerPartition: Math.max(1024 * 1024, oneMessage),

@@ -11,6 +11,7 @@ const OFFSETS = {
   brokerRestart: 200,
   registryOutage: 100,
   dev: 300,
+  kafka39: 500,
 } as const;
 
 /** The port this checkout's shared broker listens on: KAFKA_PORT, else the first of KAFKA_BROKERS, else 9092. */
@@ -25,7 +26,7 @@ export function baseRegistryPort(): number {
 }
 
 /** A broker port of this test's own (its controller and SASL listeners take the next two). */
-export function ownKafkaPort(user: 'scriptsTest' | 'brokerRestart' | 'dev'): number {
+export function ownKafkaPort(user: 'scriptsTest' | 'brokerRestart' | 'dev' | 'kafka39'): number {
   return checked(baseKafkaPort() + OFFSETS[user]);
 }
 

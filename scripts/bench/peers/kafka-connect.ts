@@ -19,8 +19,9 @@ const CONNECT_MAIN = 'org.apache.kafka.connect.cli.ConnectStandalone';
 /** connect-standalone.sh's own default heap (KAFKA_HEAP_OPTS), so the peer runs as shipped. */
 const HEAP = ['-Xms256M', '-Xmx2G'];
 
-/** The broker's version, from the pom that resolves the broker: the peer must match what it reads from. */
+/** The broker's version, as scripts/kafka.sh picks it (KAFKA_VERSION, else its pom): the peer must match what it reads from. */
 export function kafkaVersion(): string {
+  if (process.env.KAFKA_VERSION) return process.env.KAFKA_VERSION;
   const pom = readFileSync(join(root, 'scripts', 'infra', 'kafka-pom.xml'), 'utf8');
   const version = /<kafka\.version>([^<]+)</.exec(pom)?.[1];
   if (!version) throw new Error('scripts/infra/kafka-pom.xml: no <kafka.version>');

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { KafkaConfig } from '../config.js';
+import { AuditRouterError } from '../../errors/index.js';
 import type { Logger } from '../../observability/logger.js';
 import type { ClientOptions } from '../client-options.js';
 import type { KafkaEngine } from '../engine.js';
@@ -19,7 +20,13 @@ export function createKafkajsEngine(config: KafkaConfig, logger: Logger): KafkaE
   return {
     name: 'kafkajs',
     version: VERSION,
-    groupConsumer: (options: GroupConsumerOptions) => new KafkajsGroupConsumer(kafka(options), options, logger),
+    groupConsumer: (options: GroupConsumerOptions) => {
+      // kafkajs has no KIP-848; joining with the classic protocol instead would quietly not be what was asked.
+      if (options.groupProtocol === 'consumer') {
+        throw new AuditRouterError('AR_ERR_CONFIG_INVALID', 'source.groupProtocol: consumer needs the librdkafka engine; kafkajs speaks only the classic protocol', { path: 'source.groupProtocol' });
+      }
+      return new KafkajsGroupConsumer(kafka(options), options, logger);
+    },
     recordWriter: (options: RecordWriterOptions = {}) => new KafkajsRecordWriter(kafka(options), options),
     transactionalWriter: (options: TransactionalWriterOptions) => new KafkajsTransactionalWriter(kafka(options), options, logger),
     admin: (options: ClientOptions = {}) => new KafkajsAdmin(kafka(options)),

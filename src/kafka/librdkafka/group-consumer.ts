@@ -8,6 +8,7 @@ import { isInconsistentGroupProtocol } from '../errors.js';
 import { bridgeLogs } from './client-log.js';
 import { CommitResults } from './commit-results.js';
 import { connectNative } from './connect.js';
+import { groupProtocolConfig } from './group-protocol.js';
 import type { NativeConsumer, NativeError, NativeMessage, NativeModule, NativeTopicPartition } from './native.js';
 import { toRecord } from './records.js';
 
@@ -99,13 +100,11 @@ export class LibrdkafkaGroupConsumer implements GroupConsumer {
       {
         ...baseConfig(this.config, this.logger, options.clientIdSuffix),
         'group.id': options.groupId,
-        'partition.assignment.strategy': this.config.assignor ?? 'cooperative-sticky',
+        ...groupProtocolConfig(this.config, options),
         'enable.auto.commit': false,
         'enable.auto.offset.store': false,
         // Tells where a partition ends past records consumers never see (transaction markers).
         'enable.partition.eof': true,
-        ...(options.sessionTimeoutMs !== undefined && { 'session.timeout.ms': options.sessionTimeoutMs }),
-        ...(options.heartbeatIntervalMs !== undefined && { 'heartbeat.interval.ms': options.heartbeatIntervalMs }),
         ...(fetch.maxWaitMs !== undefined && { 'fetch.wait.max.ms': fetch.maxWaitMs }),
         ...(fetch.maxBytesPerPartition !== undefined && { 'max.partition.fetch.bytes': fetch.maxBytesPerPartition }),
         // The prefetch queue holds two fetches' worth: it bounds memory as fetch.maxBytes does on kafkajs.

@@ -5,6 +5,7 @@ import type { KafkaEngine } from '../engine.js';
 import type { GroupConsumerOptions } from '../group-consumer.js';
 import type { RecordWriterOptions, TransactionalWriterOptions } from '../record-writer.js';
 import { LibrdkafkaAdmin } from './admin.js';
+import { ConsumerProtocolGroupConsumer } from './consumer-protocol-consumer.js';
 import { LibrdkafkaGroupConsumer } from './group-consumer.js';
 import { loadNative, type NativeModule } from './native.js';
 import { LibrdkafkaRecordWriter } from './record-writer.js';
@@ -15,7 +16,8 @@ export function createLibrdkafkaEngine(native: NativeModule, config: KafkaConfig
   return {
     name: 'librdkafka',
     version: native.librdkafkaVersion,
-    groupConsumer: (options: GroupConsumerOptions) => new LibrdkafkaGroupConsumer(native, config, logger, options),
+    groupConsumer: (options: GroupConsumerOptions) =>
+      options.groupProtocol === 'consumer' ? new ConsumerProtocolGroupConsumer(native, config, logger, options) : new LibrdkafkaGroupConsumer(native, config, logger, options),
     recordWriter: (options: RecordWriterOptions = {}) => new LibrdkafkaRecordWriter(native, config, logger, options),
     transactionalWriter: (options: TransactionalWriterOptions) => new LibrdkafkaTransactionalWriter(native, config, logger, options),
     admin: (options: ClientOptions = {}) => new LibrdkafkaAdmin(native, config, logger, options),
