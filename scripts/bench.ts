@@ -40,7 +40,8 @@ async function loadAvro(kafka: Kafka, topic: string): Promise<void> {
   header.writeUInt32BE(id, 1);
   for (let i = 0; i < N; i += 10_000) {
     const messages = [];
-    for (let j = i; j < Math.min(N, i + 10_000); j++) messages.push({ value: Buffer.concat([header, auditEventType.toBuffer(benchEvent(j))]) });
+    for (let j = i; j < Math.min(N, i + 10_000); j++)
+      messages.push({ value: Buffer.concat([header, auditEventType.toBuffer(benchEvent(j))]) });
     await producer.send({ topic, messages });
   }
   await producer.disconnect();
@@ -85,14 +86,34 @@ async function main(): Promise<void> {
   const kcatRow = kcatCopy(brokers, inJson, copy, N, avgBytes);
 
   const receiver = await startReceiver();
-  const ctx: BenchContext = { kafka, brokers, engines: engines.engines, events: N, inJson, inAvro, dataFile, bytes, receiver, yardstick: { avgBytes, kcatRate: kcatRow.eventsPerSecond }, rows: [kcatRow], latency: [] };
+  const ctx: BenchContext = {
+    kafka,
+    brokers,
+    engines: engines.engines,
+    events: N,
+    inJson,
+    inAvro,
+    dataFile,
+    bytes,
+    receiver,
+    yardstick: { avgBytes, kcatRate: kcatRow.eventsPerSecond },
+    rows: [kcatRow],
+    latency: [],
+  };
   try {
     for (const scenario of scenarios) await scenario.run(ctx);
   } finally {
     await receiver.close();
   }
 
-  const machine = { cores: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, kafka: kafkaVersion(), kcat: kcatVersion };
+  const machine = {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    kafka: kafkaVersion(),
+    kcat: kcatVersion,
+  };
   writeReport({
     date: new Date().toISOString(),
     command,

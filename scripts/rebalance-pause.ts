@@ -85,9 +85,22 @@ class Gaps {
 
 /** A group member; `handed.n` counts the records it was handed, so a phase can tell that the member took part. */
 async function member(setup: Setup, groupId: string, topic: string, gaps: Gaps, suffix: string, handed = { n: 0 }): Promise<GroupConsumer> {
-  const config: KafkaConfig = { brokers, clientId: 'rebalance-pause', connectionTimeoutMs: 3_000, requestTimeoutMs: 30_000, engine: setup.engine };
+  const config: KafkaConfig = {
+    brokers,
+    clientId: 'rebalance-pause',
+    connectionTimeoutMs: 3_000,
+    requestTimeoutMs: 30_000,
+    engine: setup.engine,
+  };
   const engine = await createKafkaEngine(config, silentLogger());
-  const consumer = engine.groupConsumer({ groupId, clientIdSuffix: suffix, groupProtocol: setup.protocol, sessionTimeoutMs: 30_000, heartbeatIntervalMs: 3_000, fetch: { maxWaitMs: 250 } });
+  const consumer = engine.groupConsumer({
+    groupId,
+    clientIdSuffix: suffix,
+    groupProtocol: setup.protocol,
+    sessionTimeoutMs: 30_000,
+    heartbeatIntervalMs: 3_000,
+    fetch: { maxWaitMs: 250 },
+  });
   await consumer.connect();
   await consumer.run(topic, {
     fromBeginning: false,
@@ -166,7 +179,9 @@ async function main(): Promise<void> {
     const fmt = (ms: number[]) => ms.map((v) => (v / 1000).toFixed(1)).join(' / ');
     rows.push(`| ${setup.label} | ${fmt(results.map((r) => r.join))} | ${fmt(results.map((r) => r.leave))} |`);
   }
-  console.log(`| engine, group protocol | longest pause while a member joins (s, per round) | longest pause while a member leaves (s, per round) |`);
+  console.log(
+    `| engine, group protocol | longest pause while a member joins (s, per round) | longest pause while a member leaves (s, per round) |`,
+  );
   console.log('|---|---|---|');
   for (const row of rows) console.log(row);
 }

@@ -65,11 +65,11 @@ try {
     started.push('scripts/s3proxy.sh');
     env.S3_ENDPOINT = `http://127.0.0.1:${env.S3PROXY_PORT ?? 8080}`;
   }
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', ...files],
-    { cwd: root, stdio: 'inherit', env },
-  );
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', ...files], {
+    cwd: root,
+    stdio: 'inherit',
+    env,
+  });
   exitCode = await new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 } catch (err) {
   console.error(`test run failed: ${err.message}`);

@@ -32,7 +32,10 @@ export interface AdminServer {
 /** Callers other than the config file (tests, embedding code) get the same check. */
 function parseListen(listen: string): { host: string; port: number } {
   const parsed = parseListenAddress(listen);
-  if ('problem' in parsed) throw new AuditRouterError('AR_ERR_CONFIG_INVALID', `admin.listen: ${parsed.problem}, got ${JSON.stringify(listen)}`, { path: 'admin.listen' });
+  if ('problem' in parsed)
+    throw new AuditRouterError('AR_ERR_CONFIG_INVALID', `admin.listen: ${parsed.problem}, got ${JSON.stringify(listen)}`, {
+      path: 'admin.listen',
+    });
   return parsed;
 }
 
@@ -73,14 +76,20 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       logger.error({ err, method: req.method, path: new URL(req.url ?? '/', 'http://admin').pathname }, 'admin: request failed');
-      if (!res.headersSent) sendError(res, new AuditRouterError('AR_ERR_INTERNAL', 'the admin listener failed to answer; see the router log'));
+      if (!res.headersSent)
+        sendError(res, new AuditRouterError('AR_ERR_INTERNAL', 'the admin listener failed to answer; see the router log'));
       else res.destroy();
     });
   });
 
   await new Promise<void>((resolve, reject) => {
     const onListenError = (err: NodeJS.ErrnoException) => {
-      reject(new AuditRouterError('AR_ERR_ADMIN_LISTEN', `admin.listen: cannot listen on ${options.listen} (${err.code ?? err.message})`, { path: 'admin.listen', cause: err }));
+      reject(
+        new AuditRouterError('AR_ERR_ADMIN_LISTEN', `admin.listen: cannot listen on ${options.listen} (${err.code ?? err.message})`, {
+          path: 'admin.listen',
+          cause: err,
+        }),
+      );
     };
     server.once('error', onListenError);
     server.listen(port, host, () => {

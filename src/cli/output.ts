@@ -18,7 +18,10 @@ export function errorLine(err: unknown): string {
 
 /** A command-line parse error from commander ("error: unknown option '--x'\n") as our one line. */
 export function usageLine(commanderMessage: string): string {
-  const message = commanderMessage.replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ').trim();
+  const message = commanderMessage
+    .replace(/^error:\s*/, '')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
   return `audit-router: error AR_ERR_USAGE: ${message} (run with --help for usage)\n`;
 }
 

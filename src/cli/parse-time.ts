@@ -4,7 +4,10 @@ import { AuditRouterError } from '../errors/index.js';
 export function parseTime(value: string, option: string): number {
   const ms = Date.parse(value);
   if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) {
-    throw new AuditRouterError('AR_ERR_USAGE', `${option} ${JSON.stringify(value)}: expected an ISO 8601 time such as 2026-11-22T10:00:00Z`);
+    throw new AuditRouterError(
+      'AR_ERR_USAGE',
+      `${option} ${JSON.stringify(value)}: expected an ISO 8601 time such as 2026-11-22T10:00:00Z`,
+    );
   }
   return ms;
 }

@@ -7,12 +7,7 @@ const REFERENCE = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
  * config tree; `$$` is a literal `$`. Unset variables are collected as issues
  * at the path where they were used. Values are never echoed: they are secrets.
  */
-export function interpolateEnv(
-  tree: unknown,
-  env: NodeJS.ProcessEnv,
-  issues: ConfigIssue[],
-  path: PropertyKey[] = [],
-): unknown {
+export function interpolateEnv(tree: unknown, env: NodeJS.ProcessEnv, issues: ConfigIssue[], path: PropertyKey[] = []): unknown {
   if (typeof tree === 'string') {
     return tree.replace(REFERENCE, (whole, name: string | undefined, fallback: string | undefined) => {
       if (whole === '$$') return '$';

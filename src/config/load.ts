@@ -46,7 +46,8 @@ function parseConfigText(text: string, source: string): unknown {
     const byLine = new Map<number, string>();
     for (const e of doc.errors) {
       const line = e.linePos?.[0]?.line ?? lineOf(e.pos[0]);
-      if (!byLine.has(line)) byLine.set(line, `invalid YAML at line ${line}: ${e.message.split('\n')[0]}${quoteHint(text.split('\n')[line - 1] ?? '')}`);
+      if (!byLine.has(line))
+        byLine.set(line, `invalid YAML at line ${line}: ${e.message.split('\n')[0]}${quoteHint(text.split('\n')[line - 1] ?? '')}`);
     }
     const issues = [...byLine.values()].map((message) => ({ path: '', message }));
     throw new ConfigError('AR_ERR_CONFIG_PARSE', source, issues);
@@ -79,7 +80,9 @@ function duplicateSinkNames(tree: unknown): ConfigIssue[] {
  */
 export function validateConfig(tree: unknown, source = 'config', env: NodeJS.ProcessEnv = process.env): Config {
   if (tree === null || typeof tree !== 'object' || Array.isArray(tree)) {
-    throw new ConfigError('AR_ERR_CONFIG_INVALID', source, [{ path: '', message: 'expected a mapping at the top level (kafka:, source:, sinks: …)' }]);
+    throw new ConfigError('AR_ERR_CONFIG_INVALID', source, [
+      { path: '', message: 'expected a mapping at the top level (kafka:, source:, sinks: …)' },
+    ]);
   }
   const issues: ConfigIssue[] = [];
   const interpolated = interpolateEnv(tree, env, issues);

@@ -7,14 +7,18 @@ import { buildVocabulary, ruleProblem, type Vocabulary } from '../filter/index.j
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 
-
 const sourceSchema = z.strictObject({
   topic: topicNameSchema,
   groupId: z.string().min(1).max(255),
   fromBeginning: z.boolean().default(false),
   format: z.enum(['auto', 'json', 'avro']).default('auto'),
   /** Larger messages are dead-lettered (AR_ERR_DECODE_TOO_LARGE) instead of decoded. */
-  maxMessageBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  maxMessageBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
   /** Offsets are committed when this many events were acknowledged, or every intervalMs, whichever first. */
   commit: z
     .strictObject({
@@ -96,15 +100,34 @@ export const configSchema = z
     if (isExactlyOnce(config.sinks)) {
       config.sinks.forEach((sink, i) => {
         if (!writesInInputTransaction(sink)) {
-          ctx.addIssue({ code: 'custom', path: ['sinks', i, canWriteInInputTransaction(sink.type) ? 'exactlyOnce' : 'type'], message: 'exactlyOnce needs every sink to be a topic sink with exactlyOnce: true' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['sinks', i, canWriteInInputTransaction(sink.type) ? 'exactlyOnce' : 'type'],
+            message: 'exactlyOnce needs every sink to be a topic sink with exactlyOnce: true',
+          });
         }
       });
-      if (config.admin?.api) ctx.addIssue({ code: 'custom', path: ['admin', 'api'], message: 'runtime destinations (webhooks) cannot join an exactly-once pipeline' });
+      if (config.admin?.api)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['admin', 'api'],
+          message: 'runtime destinations (webhooks) cannot join an exactly-once pipeline',
+        });
     }
     if (config.source.groupProtocol === 'consumer') {
       // Under KIP-848 the broker assigns partitions; kafkajs speaks only the classic protocol.
-      if (config.kafka.engine === 'kafkajs') ctx.addIssue({ code: 'custom', path: ['source', 'groupProtocol'], message: 'consumer needs the librdkafka engine; kafkajs speaks only the classic protocol' });
-      if (config.kafka.assignor) ctx.addIssue({ code: 'custom', path: ['kafka', 'assignor'], message: 'applies to source.groupProtocol classic only; with consumer the broker assigns partitions' });
+      if (config.kafka.engine === 'kafkajs')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['source', 'groupProtocol'],
+          message: 'consumer needs the librdkafka engine; kafkajs speaks only the classic protocol',
+        });
+      if (config.kafka.assignor)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['kafka', 'assignor'],
+          message: 'applies to source.groupProtocol classic only; with consumer the broker assigns partitions',
+        });
     }
     if (config.deadLetter?.topic === config.source.topic) {
       ctx.addIssue({ code: 'custom', path: ['deadLetter', 'topic'], message: 'must differ from source.topic' });

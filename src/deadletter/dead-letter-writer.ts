@@ -51,7 +51,10 @@ export class DeadLetterWriter {
   noteParkedUndecodable(messages: readonly UndecodableMessage[]): void {
     for (const m of messages) {
       this.metrics.deadLettered.inc({ code: m.error.code, sink: '' });
-      this.logger.warn({ code: m.error.code, path: m.error.path, source: m.source }, `dead-lettered undecodable message: ${m.error.message.slice(0, 300)}`);
+      this.logger.warn(
+        { code: m.error.code, path: m.error.path, source: m.source },
+        `dead-lettered undecodable message: ${m.error.message.slice(0, 300)}`,
+      );
     }
   }
 
@@ -70,7 +73,13 @@ export class DeadLetterWriter {
     );
     this.metrics.deadLettered.inc({ code: failure.error.code, sink: failure.sink }, failure.items.length);
     this.logger.warn(
-      { sink: failure.sink, code: failure.error.code, status: failure.error.status, attempts: failure.attempts, events: failure.items.length },
+      {
+        sink: failure.sink,
+        code: failure.error.code,
+        status: failure.error.status,
+        attempts: failure.attempts,
+        events: failure.items.length,
+      },
       `dead-lettered ${failure.items.length} event(s) for sink ${failure.sink}: ${failure.error.message.slice(0, 300)}`,
     );
   }
@@ -82,7 +91,10 @@ export class DeadLetterWriter {
         return;
       } catch (err) {
         if (this.signal.aborted) throw err;
-        this.logger.error({ err: { message: (err as Error).message }, attempt }, `cannot write to dead-letter topic ${this.topic}; retrying`);
+        this.logger.error(
+          { err: { message: (err as Error).message }, attempt },
+          `cannot write to dead-letter topic ${this.topic}; retrying`,
+        );
         await sleep(fullJitterDelay(attempt, RETRY), this.signal);
       }
     }

@@ -43,7 +43,9 @@ export class AvroDecoder {
 
   private resolver(id: number): Promise<Resolver> {
     if (!this.registry) {
-      return Promise.reject(new AuditRouterError('AR_ERR_DECODE_FORMAT', 'Confluent-framed Avro message, but no schemaRegistry is configured'));
+      return Promise.reject(
+        new AuditRouterError('AR_ERR_DECODE_FORMAT', 'Confluent-framed Avro message, but no schemaRegistry is configured'),
+      );
     }
     let pending = this.inFlight.get(id);
     if (!pending) {
@@ -68,7 +70,8 @@ export class AvroDecoder {
       return resolver;
     } catch (err) {
       // Permanent answers are remembered; an outage is not, so the next message asks again.
-      if (err instanceof AuditRouterError && !err.retriable) this.refusals.set(id, { error: err, until: this.now() + SCHEMA_REFUSAL_TTL_MS });
+      if (err instanceof AuditRouterError && !err.retriable)
+        this.refusals.set(id, { error: err, until: this.now() + SCHEMA_REFUSAL_TTL_MS });
       throw err;
     }
   }

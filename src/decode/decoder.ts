@@ -6,9 +6,7 @@ import type { RegistryConnection } from '../schema-registry/index.js';
 
 type InputFormat = 'auto' | 'json' | 'avro';
 
-export type Decoded =
-  | { ok: true; event: AuditEvent; format: 'json' | 'avro' }
-  | { ok: false; error: AuditRouterError };
+export type Decoded = { ok: true; event: AuditEvent; format: 'json' | 'avro' } | { ok: false; error: AuditRouterError };
 
 /**
  * Message bytes → validated AuditEvent, or the reason it is not one.
@@ -34,11 +32,18 @@ export class Decoder {
       return fail(new AuditRouterError('AR_ERR_DECODE_EMPTY', 'message has no value'));
     }
     if (value.length > this.maxMessageBytes) {
-      return fail(new AuditRouterError('AR_ERR_DECODE_TOO_LARGE', `message is ${value.length} bytes, more than source.maxMessageBytes (${this.maxMessageBytes})`));
+      return fail(
+        new AuditRouterError(
+          'AR_ERR_DECODE_TOO_LARGE',
+          `message is ${value.length} bytes, more than source.maxMessageBytes (${this.maxMessageBytes})`,
+        ),
+      );
     }
     const framed = isConfluentFrame(value);
-    if (this.format === 'json' && framed) return fail(new AuditRouterError('AR_ERR_DECODE_FORMAT', 'Confluent-framed Avro on a source with format json'));
-    if (this.format === 'avro' && !framed) return fail(new AuditRouterError('AR_ERR_DECODE_FORMAT', 'not a Confluent Avro frame (magic byte 0) on a source with format avro'));
+    if (this.format === 'json' && framed)
+      return fail(new AuditRouterError('AR_ERR_DECODE_FORMAT', 'Confluent-framed Avro on a source with format json'));
+    if (this.format === 'avro' && !framed)
+      return fail(new AuditRouterError('AR_ERR_DECODE_FORMAT', 'not a Confluent Avro frame (magic byte 0) on a source with format avro'));
     if (!framed) {
       try {
         return { ok: true, event: parseJsonEvent(value), format: 'json' };

@@ -116,15 +116,31 @@ export function destinationsApi(options: DestinationsApiOptions): AdminRouteHand
       const cursor = url.searchParams.get('cursor');
       const start = cursor ? all.findIndex((d) => d.id === cursor) + 1 : 0;
       const page = all.slice(start, start + limit);
-      return sendJson(res, 200, { items: page.map(maskedView), nextCursor: start + limit < all.length ? page.at(-1)?.id : null, total: all.length });
+      return sendJson(res, 200, {
+        items: page.map(maskedView),
+        nextCursor: start + limit < all.length ? page.at(-1)?.id : null,
+        total: all.length,
+      });
     }
     if (id === '' && method === 'POST') {
       const store = requireStore();
-      if (store.all.size >= options.maxDestinations) throw apiError(409, 'AR_ERR_API_CONFLICT', `at most ${options.maxDestinations} destinations (admin.api.maxDestinations)`);
+      if (store.all.size >= options.maxDestinations)
+        throw apiError(409, 'AR_ERR_API_CONFLICT', `at most ${options.maxDestinations} destinations (admin.api.maxDestinations)`);
       const input = await check(await readJson(req));
       // GitLab style: a verification token the receiver can check, generated when none is given.
-      const verificationToken = typeof input.sink.verificationToken === 'string' ? input.sink.verificationToken : randomBytes(24).toString('base64url');
-      const destination: StoredDestination = { id: randomUUID(), name: input.name, active: input.active, secretHeaders: input.secretHeaders, sink: { ...input.sink, verificationToken }, createdAt: now, updatedAt: now, createdBy: actor.name, updatedBy: actor.name };
+      const verificationToken =
+        typeof input.sink.verificationToken === 'string' ? input.sink.verificationToken : randomBytes(24).toString('base64url');
+      const destination: StoredDestination = {
+        id: randomUUID(),
+        name: input.name,
+        active: input.active,
+        secretHeaders: input.secretHeaders,
+        sink: { ...input.sink, verificationToken },
+        createdAt: now,
+        updatedAt: now,
+        createdBy: actor.name,
+        updatedBy: actor.name,
+      };
       await store.put(destination);
       const view = maskedView(destination);
       await options.audit('created', view, who);
@@ -135,7 +151,15 @@ export function destinationsApi(options: DestinationsApiOptions): AdminRouteHand
       if (method === 'PATCH') {
         const existing = find(id);
         const input = await check(await readJson(req), existing);
-        const updated: StoredDestination = { ...existing, name: input.name, active: input.active, secretHeaders: input.secretHeaders, sink: input.sink, updatedAt: now, updatedBy: actor.name };
+        const updated: StoredDestination = {
+          ...existing,
+          name: input.name,
+          active: input.active,
+          secretHeaders: input.secretHeaders,
+          sink: input.sink,
+          updatedAt: now,
+          updatedBy: actor.name,
+        };
         await requireStore().put(updated);
         const view = maskedView(updated);
         await options.audit('updated', view, who);
@@ -158,7 +182,11 @@ export function destinationsApi(options: DestinationsApiOptions): AdminRouteHand
       const actor = authenticate(req.headers.authorization, tokens);
       if (!actor) {
         res.setHeader('www-authenticate', 'Bearer realm="audit-router"');
-        throw apiError(401, 'AR_ERR_API_UNAUTHORIZED', req.headers.authorization ? 'the bearer token is not valid' : 'an Authorization: Bearer <token> header is required');
+        throw apiError(
+          401,
+          'AR_ERR_API_UNAUTHORIZED',
+          req.headers.authorization ? 'the bearer token is not valid' : 'an Authorization: Bearer <token> header is required',
+        );
       }
       await routes(req, res, actor, req.socket.remoteAddress ?? '');
     } catch (err) {

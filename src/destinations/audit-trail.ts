@@ -8,7 +8,11 @@ import type { AuditEvent } from '../event/index.js';
  * secrets masked) in the input topic, routed like any other event.
  */
 export function destinationAuditTrail(writer: RecordWriter, topic: string) {
-  return async (change: 'created' | 'updated' | 'deleted', view: Record<string, unknown>, actor: { name: string; ip: string }): Promise<void> => {
+  return async (
+    change: 'created' | 'updated' | 'deleted',
+    view: Record<string, unknown>,
+    actor: { name: string; ip: string },
+  ): Promise<void> => {
     const event: AuditEvent = {
       id: randomUUID(),
       version: '0.2',

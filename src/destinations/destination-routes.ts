@@ -54,7 +54,10 @@ export class DestinationRoutes {
     for (const [id, destination] of destinations) {
       if (this.closed) break;
       if (!destination.active || this.running.has(id)) continue;
-      const checked = validateDestination({ name: destination.name, active: destination.active, secretHeaders: destination.secretHeaders, sink: destination.sink }, this.vocabulary);
+      const checked = validateDestination(
+        { name: destination.name, active: destination.active, secretHeaders: destination.secretHeaders, sink: destination.sink },
+        this.vocabulary,
+      );
       if (!checked.ok) {
         this.logger.error({ id, issues: checked.issues }, `destination ${destination.name} is invalid and was not started`);
         continue;

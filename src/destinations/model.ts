@@ -25,7 +25,8 @@ export interface StoredDestination {
  * the webhook sink schema (which would load it) sees the input. The schema has
  * cross-field refinements, so zod cannot derive a copy without the field.
  */
-const TEMPLATE_REFUSED = 'templates are a config-file feature: the API does not accept a template, nor does the router open one for a destination';
+const TEMPLATE_REFUSED =
+  'templates are a config-file feature: the API does not accept a template, nor does the router open one for a destination';
 
 export const MASK = '********';
 /** Sink fields that are write-only: masked in every view, and a MASK sent back keeps the stored value. */
@@ -62,7 +63,10 @@ interface DestinationInput {
  * plus the noun:verb rules against the router's vocabulary. Returns the sink
  * config to run, or every problem with its path.
  */
-export function validateDestination(input: DestinationInput, vocabulary: Vocabulary = buildVocabulary()): { ok: true; config: WebhookSinkConfig } | { ok: false; issues: ConfigIssue[] } {
+export function validateDestination(
+  input: DestinationInput,
+  vocabulary: Vocabulary = buildVocabulary(),
+): { ok: true; config: WebhookSinkConfig } | { ok: false; issues: ConfigIssue[] } {
   // Refused before any other check, so nothing below ever sees the path.
   if ('template' in input.sink) return { ok: false, issues: [{ path: 'template', message: TEMPLATE_REFUSED }] };
   const issues: ConfigIssue[] = [];
@@ -99,8 +103,12 @@ export function validateDestination(input: DestinationInput, vocabulary: Vocabul
 }
 
 /** Splits a request body into the envelope fields and the sink definition. */
-export function parseDestinationBody(body: unknown, existing?: StoredDestination): { ok: true; input: DestinationInput } | { ok: false; issues: ConfigIssue[] } {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, issues: [{ path: '', message: 'expected a JSON object' }] };
+export function parseDestinationBody(
+  body: unknown,
+  existing?: StoredDestination,
+): { ok: true; input: DestinationInput } | { ok: false; issues: ConfigIssue[] } {
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    return { ok: false, issues: [{ path: '', message: 'expected a JSON object' }] };
   const fields = body as Record<string, unknown>;
   const own = Object.fromEntries(Object.entries(fields).filter(([k]) => ENVELOPE_KEYS.has(k)));
   const sink = Object.fromEntries(Object.entries(fields).filter(([k]) => !ENVELOPE_KEYS.has(k)));
@@ -125,7 +133,9 @@ export function parseDestinationBody(body: unknown, existing?: StoredDestination
   if (issues.length > 0) return { ok: false, issues };
   if (existing && sink.headers && typeof sink.headers === 'object') {
     const previous = (existing.sink.headers ?? {}) as Record<string, string>;
-    merged.headers = Object.fromEntries(Object.entries(sink.headers as Record<string, string>).map(([k, v]) => [k, v === MASK ? (previous[k] ?? v) : v]));
+    merged.headers = Object.fromEntries(
+      Object.entries(sink.headers as Record<string, string>).map(([k, v]) => [k, v === MASK ? (previous[k] ?? v) : v]),
+    );
   }
   return { ok: true, input: { ...parsed.data, sink: merged } };
 }
@@ -139,7 +149,19 @@ export function maskedView(d: StoredDestination): Record<string, unknown> {
     if (object?.[field] !== undefined) sink[parent] = { ...object, [field]: MASK };
   }
   if (sink.headers && d.secretHeaders.length > 0) {
-    sink.headers = Object.fromEntries(Object.entries(sink.headers as Record<string, string>).map(([k, v]) => [k, d.secretHeaders.includes(k) ? MASK : v]));
+    sink.headers = Object.fromEntries(
+      Object.entries(sink.headers as Record<string, string>).map(([k, v]) => [k, d.secretHeaders.includes(k) ? MASK : v]),
+    );
   }
-  return { id: d.id, name: d.name, active: d.active, ...sink, secretHeaders: d.secretHeaders, createdAt: d.createdAt, updatedAt: d.updatedAt, createdBy: d.createdBy, updatedBy: d.updatedBy };
+  return {
+    id: d.id,
+    name: d.name,
+    active: d.active,
+    ...sink,
+    secretHeaders: d.secretHeaders,
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
+    createdBy: d.createdBy,
+    updatedBy: d.updatedBy,
+  };
 }

@@ -16,5 +16,7 @@ export async function privateNetworkProblem(url: string): Promise<string | undef
     return `host ${host} does not resolve`;
   }
   const bad = addresses.find(isPrivateAddress);
-  return bad ? `${host} resolves to ${bad}, a loopback, link-local, special-purpose or private address (set admin.api.allowPrivateNetworks to allow)` : undefined;
+  return bad
+    ? `${host} resolves to ${bad}, a loopback, link-local, special-purpose or private address (set admin.api.allowPrivateNetworks to allow)`
+    : undefined;
 }

@@ -64,7 +64,12 @@ export class DestinationStore extends EventEmitter<{ change: [ReadonlyMap<string
               }
             };
           });
-    this.consumer = this.engine.groupConsumer({ groupId: this.groupId, clientIdSuffix: 'destinations', quiet: this.quiet, fetch: { maxWaitMs: 100 } });
+    this.consumer = this.engine.groupConsumer({
+      groupId: this.groupId,
+      clientIdSuffix: 'destinations',
+      quiet: this.quiet,
+      fetch: { maxWaitMs: 100 },
+    });
     await this.consumer.connect();
     await this.consumer.run(this.topic, {
       fromBeginning: true,
@@ -76,7 +81,10 @@ export class DestinationStore extends EventEmitter<{ change: [ReadonlyMap<string
       },
     });
     await loaded;
-    this.logger.info({ topic: this.topic, destinations: this.destinations.size }, `loaded ${this.destinations.size} destination(s) from ${this.topic}`);
+    this.logger.info(
+      { topic: this.topic, destinations: this.destinations.size },
+      `loaded ${this.destinations.size} destination(s) from ${this.topic}`,
+    );
   }
 
   private apply(id: string, value: Buffer | null): void {

@@ -65,7 +65,7 @@ export const ERROR_CODES = {
   },
   AR_ERR_SINK_TLS: {
     retriable: false,
-    doc: "The TLS handshake with a webhook failed: the server refused the client certificate (tls.cert/tls.key), or its own certificate is not trusted (tls.ca). The events are dead-lettered.",
+    doc: 'The TLS handshake with a webhook failed: the server refused the client certificate (tls.cert/tls.key), or its own certificate is not trusted (tls.ca). The events are dead-lettered.',
   },
   AR_ERR_SINK_WRITE: { retriable: true, doc: 'The log sink could not write its file (disk full, permissions). It retries until writable.' },
   AR_ERR_ARCHIVE_ACCESS: {
@@ -81,7 +81,10 @@ export const ERROR_CODES = {
     retriable: false,
     doc: 'An archive sink found an object at one of its keys that it did not write (no ar-last-offset metadata): another writer shares the key layout. The events are dead-lettered rather than overwrite it.',
   },
-  AR_ERR_SINK_CLOSED: { retriable: true, doc: 'The sink was closed (shutdown) before the delivery finished; the events stay unacknowledged.' },
+  AR_ERR_SINK_CLOSED: {
+    retriable: true,
+    doc: 'The sink was closed (shutdown) before the delivery finished; the events stay unacknowledged.',
+  },
 
   AR_ERR_EVIDENCE_KEY: {
     retriable: false,
@@ -107,11 +110,17 @@ export const ERROR_CODES = {
 
   AR_ERR_API_UNAUTHORIZED: { retriable: false, doc: 'Admin API: no bearer token, or one that is not valid (401).' },
   AR_ERR_API_FORBIDDEN: { retriable: false, doc: 'Admin API: a read-only token was used for a write (403).' },
-  AR_ERR_API_VALIDATION: { retriable: false, doc: 'Admin API: the request body is invalid; `issues` lists each problem with its field path (400).' },
+  AR_ERR_API_VALIDATION: {
+    retriable: false,
+    doc: 'Admin API: the request body is invalid; `issues` lists each problem with its field path (400).',
+  },
   AR_ERR_API_CONFLICT: { retriable: false, doc: 'Admin API: the name is taken, or admin.api.maxDestinations is reached (409).' },
   AR_ERR_API_UNAVAILABLE: { retriable: true, doc: 'Admin API: destinations are still being loaded from Kafka at start-up (503).' },
   AR_ERR_API_NOT_FOUND: { retriable: false, doc: 'Admin API: no such route or destination (404).' },
-  AR_ERR_ADMIN_LISTEN: { retriable: false, doc: 'The admin listener cannot bind admin.listen: the port is in use, the address is not local, or binding is not permitted.' },
+  AR_ERR_ADMIN_LISTEN: {
+    retriable: false,
+    doc: 'The admin listener cannot bind admin.listen: the port is in use, the address is not local, or binding is not permitted.',
+  },
 
   AR_ERR_INTERNAL: { retriable: false, doc: 'A bug in audit-router. Please report it with the log line.' },
 } as const satisfies Record<string, { retriable: boolean; doc: string }>;

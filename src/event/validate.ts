@@ -70,7 +70,9 @@ export function validateAuditEvent(value: unknown): AuditEvent {
   const event = value as Partial<AuditEvent>;
   if (problems.length === 0 && !RFC3339.test(event.timestamp as string)) {
     firstPath = 'timestamp';
-    problems.push(`timestamp: expected an RFC 3339 date-time (e.g. 1970-01-01T00:00:00Z), got ${JSON.stringify(String(event.timestamp).slice(0, 40))}`);
+    problems.push(
+      `timestamp: expected an RFC 3339 date-time (e.g. 1970-01-01T00:00:00Z), got ${JSON.stringify(String(event.timestamp).slice(0, 40))}`,
+    );
   }
   if (problems.length > 0) {
     throw new AuditRouterError('AR_ERR_DECODE_SCHEMA', problems.join('; '), { path: firstPath ?? '' });

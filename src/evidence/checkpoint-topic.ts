@@ -25,7 +25,13 @@ export interface CheckpointPublisher {
  * write, off the acknowledgement path: a slow broker never holds up the
  * trail; what it delays is only the outside copy of the head.
  */
-export async function connectCheckpointPublisher(engine: KafkaEngine, kafkaConfig: KafkaConfig, topic: string, sink: string, logger: Logger): Promise<CheckpointPublisher> {
+export async function connectCheckpointPublisher(
+  engine: KafkaEngine,
+  kafkaConfig: KafkaConfig,
+  topic: string,
+  sink: string,
+  logger: Logger,
+): Promise<CheckpointPublisher> {
   const writer = engine.recordWriter({ clientIdSuffix: `evidence-${sink}`, allowAutoTopicCreation: false });
   const admin = engine.admin({ clientIdSuffix: `evidence-${sink}` });
   try {
@@ -67,11 +73,16 @@ class QueuedPublisher implements CheckpointPublisher {
       const batch = this.pending.slice();
       try {
         // Keyed by trail: one trail's checkpoints stay in one partition, in order.
-        await this.writer.send([{ topic: this.topic, records: batch.map((c) => ({ key: c.trail, value: checkpointJson(c), headers: { 'ar.sink': this.sink } })) }]);
+        await this.writer.send([
+          { topic: this.topic, records: batch.map((c) => ({ key: c.trail, value: checkpointJson(c), headers: { 'ar.sink': this.sink } })) },
+        ]);
         this.pending.splice(0, batch.length);
       } catch (err) {
         if (this.closing) return;
-        this.logger.warn({ code: 'AR_ERR_KAFKA', topic: this.topic, waiting: this.pending.length }, `evidence: checkpoints not produced to ${this.topic} yet: ${describeKafkaError(err).message}`);
+        this.logger.warn(
+          { code: 'AR_ERR_KAFKA', topic: this.topic, waiting: this.pending.length },
+          `evidence: checkpoints not produced to ${this.topic} yet: ${describeKafkaError(err).message}`,
+        );
         await this.pause(RETRY_MS);
         continue;
       }
@@ -100,7 +111,8 @@ class QueuedPublisher implements CheckpointPublisher {
     clearTimeout(timer);
     this.closing = true;
     this.wake?.();
-    if (this.pending.length > 0) this.logger.warn({ topic: this.topic }, `evidence: ${this.pending.length} checkpoints not produced to ${this.topic} before close`);
+    if (this.pending.length > 0)
+      this.logger.warn({ topic: this.topic }, `evidence: ${this.pending.length} checkpoints not produced to ${this.topic} before close`);
     await this.writer.close().catch(() => undefined);
   }
 }
@@ -153,7 +165,10 @@ export async function readCheckpointTopic(
     });
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new AuditRouterError('AR_ERR_KAFKA', `reading ${topic} did not reach its end within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new AuditRouterError('AR_ERR_KAFKA', `reading ${topic} did not reach its end within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     });
     try {
       await Promise.race([done, timedOut]);

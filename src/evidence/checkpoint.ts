@@ -27,7 +27,10 @@ export function newTrailId(): string {
 
 /** The exact bytes signed: a fixed layout, so signer and verifier never depend on JSON key order. */
 function signedBytes(c: UnsignedCheckpoint): Buffer {
-  return Buffer.from(`audit-router checkpoint v1\ntrail ${c.trail}\nseq ${c.seq}\nhash ${c.hash}\ntime ${c.time}\nevery ${c.every}\n`, 'utf8');
+  return Buffer.from(
+    `audit-router checkpoint v1\ntrail ${c.trail}\nseq ${c.seq}\nhash ${c.hash}\ntime ${c.time}\nevery ${c.every}\n`,
+    'utf8',
+  );
 }
 
 export function signCheckpoint(c: UnsignedCheckpoint, key: KeyObject): Checkpoint {

@@ -31,9 +31,17 @@ export class EvidenceTrail {
   ) {}
 
   /** `field` names the key in errors (`sinks.archive.evidence.signingKey`); the key itself is never in one. */
-  static async open(config: EvidenceConfig, sink: string, kafka: { config: KafkaConfig; engine: KafkaEngine }, logger: Logger): Promise<EvidenceTrail> {
+  static async open(
+    config: EvidenceConfig,
+    sink: string,
+    kafka: { config: KafkaConfig; engine: KafkaEngine },
+    logger: Logger,
+  ): Promise<EvidenceTrail> {
     const key = loadSigningKey(config.signingKey, `sinks.${sink}.evidence.signingKey`);
-    const publisher = config.checkpointTopic === undefined ? undefined : await connectCheckpointPublisher(kafka.engine, kafka.config, config.checkpointTopic, sink, logger);
+    const publisher =
+      config.checkpointTopic === undefined
+        ? undefined
+        : await connectCheckpointPublisher(kafka.engine, kafka.config, config.checkpointTopic, sink, logger);
     return new EvidenceTrail(new Sealer(key, config.checkpoint.everyEvents), config.checkpoint.everyMs, publisher);
   }
 

@@ -27,7 +27,8 @@ function ed25519(make: () => KeyObject, field: string, kind: string): KeyObject 
     // The parser's message may quote the input: leave it out.
     throw keyError(field, `not a PEM ${kind} key`);
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw keyError(field, `an ${key.asymmetricKeyType ?? 'unknown'} key; checkpoints are signed with Ed25519 (audit-router keygen)`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw keyError(field, `an ${key.asymmetricKeyType ?? 'unknown'} key; checkpoints are signed with Ed25519 (audit-router keygen)`);
   return key;
 }
 
@@ -41,7 +42,8 @@ export function loadSigningKey(value: string, field: string): KeyObject {
 export function loadPublicKey(file: string, field: string): KeyObject {
   const pem = pemFrom(file, field);
   // createPublicKey would derive one from a private key: refuse it, verifying must not need the signing key.
-  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) throw keyError(field, 'a private key; verify needs only the public one (keygen wrote it beside the private key)');
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem))
+    throw keyError(field, 'a private key; verify needs only the public one (keygen wrote it beside the private key)');
   return ed25519(() => createPublicKey(pem), field, 'public');
 }
 

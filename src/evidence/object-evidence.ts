@@ -29,9 +29,17 @@ export class ObjectEvidence {
     private readonly publisher: CheckpointPublisher | undefined,
   ) {}
 
-  static async open(config: EvidenceConfig, sink: string, kafka: { config: KafkaConfig; engine: KafkaEngine }, logger: Logger): Promise<ObjectEvidence> {
+  static async open(
+    config: EvidenceConfig,
+    sink: string,
+    kafka: { config: KafkaConfig; engine: KafkaEngine },
+    logger: Logger,
+  ): Promise<ObjectEvidence> {
     const key = loadSigningKey(config.signingKey, `sinks.${sink}.evidence.signingKey`);
-    const publisher = config.checkpointTopic === undefined ? undefined : await connectCheckpointPublisher(kafka.engine, kafka.config, config.checkpointTopic, sink, logger);
+    const publisher =
+      config.checkpointTopic === undefined
+        ? undefined
+        : await connectCheckpointPublisher(kafka.engine, kafka.config, config.checkpointTopic, sink, logger);
     return new ObjectEvidence(new Sealer(key, config.checkpoint.everyEvents), publisher);
   }
 

@@ -51,7 +51,14 @@ class BackwardScan {
       if (!record || !link) continue;
       this.last ??= { seq: link.seq, hash: recordHash(lines[i]!) };
       const checkpoint = checkpointFrom(record[CHECKPOINT_KEY]);
-      if (checkpoint) return { trail: checkpoint.trail, seq: this.last.seq, hash: this.last.hash, sinceCheckpoint: this.sinceCheckpoint, every: checkpoint.every };
+      if (checkpoint)
+        return {
+          trail: checkpoint.trail,
+          seq: this.last.seq,
+          hash: this.last.hash,
+          sinceCheckpoint: this.sinceCheckpoint,
+          every: checkpoint.every,
+        };
       this.sinceCheckpoint += 1;
     }
     return undefined;
@@ -59,7 +66,9 @@ class BackwardScan {
 
   /** The head when the start was reached without a checkpoint. */
   end(): TrailHead {
-    return this.last ? { trail: undefined, seq: this.last.seq, hash: this.last.hash, sinceCheckpoint: this.sinceCheckpoint, every: undefined } : EMPTY_TRAIL;
+    return this.last
+      ? { trail: undefined, seq: this.last.seq, hash: this.last.hash, sinceCheckpoint: this.sinceCheckpoint, every: undefined }
+      : EMPTY_TRAIL;
   }
 }
 

@@ -45,7 +45,11 @@ export class Sealer {
   }
 
   /** The same, after a head the caller keeps: an archive keeps one per partition, each in its latest object. */
-  sealAfter(head: TrailHead, eventsJson: readonly string[], { checkpoint = false, now = new Date() }: { checkpoint?: boolean; now?: Date } = {}): Sealed {
+  sealAfter(
+    head: TrailHead,
+    eventsJson: readonly string[],
+    { checkpoint = false, now = new Date() }: { checkpoint?: boolean; now?: Date } = {},
+  ): Sealed {
     let { trail, seq, hash, sinceCheckpoint, every } = head;
     // The chain adds about 100 bytes a line; a checkpoint line is about 350.
     let chars = 0;

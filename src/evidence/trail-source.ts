@@ -42,7 +42,9 @@ export function fileSource(path: string): TrailSource {
         }
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        throw new AuditRouterError('AR_ERR_INPUT_FILE', `${path}: ${code === 'ENOENT' ? 'no such file' : (code ?? 'unreadable')}`, { cause: err });
+        throw new AuditRouterError('AR_ERR_INPUT_FILE', `${path}: ${code === 'ENOENT' ? 'no such file' : (code ?? 'unreadable')}`, {
+          cause: err,
+        });
       }
       if (rest.length > 0) yield { bytes: rest, place: `${path} line ${++no}`, terminated: false };
     },

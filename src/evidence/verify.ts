@@ -53,7 +53,10 @@ interface RecordEntry {
   readonly id: string | undefined;
   readonly objectStart: boolean;
 }
-type Entry = RecordEntry | { readonly type: 'torn'; readonly place: string } | { readonly type: 'foreign'; readonly place: string; readonly reason: string };
+type Entry =
+  | RecordEntry
+  | { readonly type: 'torn'; readonly place: string }
+  | { readonly type: 'foreign'; readonly place: string; readonly reason: string };
 
 /** How far verify looks past a break to tell a moved record from an inserted or removed one. */
 const LOOKAHEAD = 100_000;
@@ -159,18 +162,30 @@ export async function verifyTrail(
       torn.push(entry.place);
       continue;
     }
-    if (entry.type === 'foreign') return result({ kind: 'inserted line', place: entry.place, seq: undefined, detail: `${entry.reason}, not part of the chain` });
+    if (entry.type === 'foreign')
+      return result({ kind: 'inserted line', place: entry.place, seq: undefined, detail: `${entry.reason}, not part of the chain` });
     if (entry.seq !== last.seq + 1 || entry.prev !== last.hash) return result(await classifyBreak(entry, last, entries, placeOfSeq));
 
     const r = entry;
     if (r.checkpoint !== undefined) {
       const c = r.checkpoint;
       if (c === 'malformed' || !checkpointSignatureValid(c, publicKey)) {
-        return result({ kind: 'forged checkpoint', place: r.place, seq: r.seq, detail: 'its signature does not verify with the public key' });
+        return result({
+          kind: 'forged checkpoint',
+          place: r.place,
+          seq: r.seq,
+          detail: 'its signature does not verify with the public key',
+        });
       }
-      if (trail !== undefined && c.trail !== trail) return result({ kind: 'forged checkpoint', place: r.place, seq: r.seq, detail: `it belongs to trail ${c.trail}, not ${trail}` });
+      if (trail !== undefined && c.trail !== trail)
+        return result({ kind: 'forged checkpoint', place: r.place, seq: r.seq, detail: `it belongs to trail ${c.trail}, not ${trail}` });
       if (c.seq !== last.seq || c.hash !== last.hash) {
-        return result({ kind: 'modified record', place: r.place, seq: r.seq, detail: `the records before this checkpoint are not the ones it signed (head seq ${c.seq}, hash ${c.hash.slice(0, 12)}…): the chain was rewritten` });
+        return result({
+          kind: 'modified record',
+          place: r.place,
+          seq: r.seq,
+          detail: `the records before this checkpoint are not the ones it signed (head seq ${c.seq}, hash ${c.hash.slice(0, 12)}…): the chain was rewritten`,
+        });
       }
       trail ??= c.trail;
       every = c.every;
@@ -178,10 +193,21 @@ export async function verifyTrail(
       lastCheckpointPlace = r.place;
       checkpoints++;
     } else {
-      if (r.seq === 1) return result({ kind: 'missing checkpoint', place: r.place, seq: 1, detail: 'the trail does not begin with its signed genesis checkpoint' });
+      if (r.seq === 1)
+        return result({
+          kind: 'missing checkpoint',
+          place: r.place,
+          seq: 1,
+          detail: 'the trail does not begin with its signed genesis checkpoint',
+        });
       since++;
       if (every !== undefined && since > every) {
-        return result({ kind: 'missing checkpoint', place: r.place, seq: r.seq, detail: `${since} event records since the checkpoint at ${lastCheckpointPlace}, whose signed limit is ${every}` });
+        return result({
+          kind: 'missing checkpoint',
+          place: r.place,
+          seq: r.seq,
+          detail: `${since} event records since the checkpoint at ${lastCheckpointPlace}, whose signed limit is ${every}`,
+        });
       }
       events++;
       if (r.id !== undefined) {
@@ -195,38 +221,80 @@ export async function verifyTrail(
     last = { seq: r.seq, hash: r.hash, place: r.place };
   }
   // Every trail starts with its genesis checkpoint: a file without one lost all of it, or is not a trail.
-  if (records === 0) return result({ kind: 'missing checkpoint', place: source.name, seq: undefined, detail: 'no trail in it: not even its genesis checkpoint' });
+  if (records === 0)
+    return result({
+      kind: 'missing checkpoint',
+      place: source.name,
+      seq: undefined,
+      detail: 'no trail in it: not even its genesis checkpoint',
+    });
   if (topic === undefined) return result(undefined);
   const checked = checkAgainstTopic(topic.name, topic.checkpoints, publicKey, trail, last, hashAt);
   return result(checked.broken, { checkpoints: checked.count, newestSeq: checked.newestSeq });
 }
 
 /** What went wrong where the chain breaks at `r`: looks ahead for the record that should have come next. */
-async function classifyBreak(r: RecordEntry, last: { seq: number; hash: string; place: string }, entries: Entries, placeOfSeq: readonly string[]): Promise<Broken> {
+async function classifyBreak(
+  r: RecordEntry,
+  last: { seq: number; hash: string; place: string },
+  entries: Entries,
+  placeOfSeq: readonly string[],
+): Promise<Broken> {
   const expected = last.seq + 1;
   const where = last.seq === 0 ? 'at the start of the trail' : `after ${last.place} (seq ${last.seq})`;
   if (r.seq <= last.seq) {
-    return { kind: 'inserted line', place: r.place, seq: r.seq, detail: `it repeats seq ${r.seq}, which is at ${placeOfSeq[r.seq] ?? 'an earlier line'}` };
+    return {
+      kind: 'inserted line',
+      place: r.place,
+      seq: r.seq,
+      detail: `it repeats seq ${r.seq}, which is at ${placeOfSeq[r.seq] ?? 'an earlier line'}`,
+    };
   }
   const ahead = (await entries.window(LOOKAHEAD)).filter((e): e is RecordEntry => e.type === 'record');
   const successor = ahead.find((e) => e.seq === expected && e.prev === last.hash);
   if (successor) {
     const linked = ahead.some((e) => (e.seq === r.seq + 1 && e.prev === r.hash) || (e.seq === r.seq - 1 && e.hash === r.prev));
     if (r.seq > expected && linked && r.objectStart && successor.objectStart) {
-      return { kind: 'reordered object', place: r.place, seq: r.seq, detail: `this object's records (from seq ${r.seq}) come ${where}, before the object holding seq ${expected} (${successor.place}): objects swapped or renamed` };
+      return {
+        kind: 'reordered object',
+        place: r.place,
+        seq: r.seq,
+        detail: `this object's records (from seq ${r.seq}) come ${where}, before the object holding seq ${expected} (${successor.place}): objects swapped or renamed`,
+      };
     }
     if (r.seq > expected && linked) {
-      return { kind: 'reordered record', place: r.place, seq: r.seq, detail: `seq ${r.seq} comes ${where}, before seq ${expected} (${successor.place})` };
+      return {
+        kind: 'reordered record',
+        place: r.place,
+        seq: r.seq,
+        detail: `seq ${r.seq} comes ${where}, before seq ${expected} (${successor.place})`,
+      };
     }
-    return { kind: 'inserted line', place: r.place, seq: r.seq, detail: `it claims seq ${r.seq} but is not part of the chain; seq ${expected} follows at ${successor.place}` };
+    return {
+      kind: 'inserted line',
+      place: r.place,
+      seq: r.seq,
+      detail: `it claims seq ${r.seq} but is not part of the chain; seq ${expected} follows at ${successor.place}`,
+    };
   }
   if (r.seq === expected) {
-    if (last.seq === 0) return { kind: 'modified record', place: r.place, seq: r.seq, detail: 'the first record does not link to the start of a trail' };
-    return { kind: 'modified record', place: last.place, seq: last.seq, detail: `its hash is not the one seq ${r.seq} (${r.place}) links to` };
+    if (last.seq === 0)
+      return { kind: 'modified record', place: r.place, seq: r.seq, detail: 'the first record does not link to the start of a trail' };
+    return {
+      kind: 'modified record',
+      place: last.place,
+      seq: last.seq,
+      detail: `its hash is not the one seq ${r.seq} (${r.place}) links to`,
+    };
   }
   const missing = r.seq - 1 === expected ? `seq ${expected} is` : `seq ${expected}..${r.seq - 1} (${r.seq - expected} records) are`;
   if (r.objectStart) {
-    return { kind: 'removed object', place: r.place, seq: r.seq, detail: `${missing} missing ${where}, before this object: an object, or lines at the edge of one, removed` };
+    return {
+      kind: 'removed object',
+      place: r.place,
+      seq: r.seq,
+      detail: `${missing} missing ${where}, before this object: an object, or lines at the edge of one, removed`,
+    };
   }
   return { kind: 'removed record', place: r.place, seq: r.seq, detail: `${missing} missing ${where}` };
 }
@@ -250,12 +318,29 @@ function checkAgainstTopic(
     // The topic may be shared by sinks with other keys: only this trail's checkpoints are this key's to check.
     if (!checkpoint || checkpoint.trail !== trail) continue;
     if (!checkpointSignatureValid(checkpoint, publicKey)) {
-      return { broken: { kind: 'forged checkpoint', place, seq: checkpoint.seq, detail: "a checkpoint of this trail whose signature does not verify with the public key" }, count };
+      return {
+        broken: {
+          kind: 'forged checkpoint',
+          place,
+          seq: checkpoint.seq,
+          detail: 'a checkpoint of this trail whose signature does not verify with the public key',
+        },
+        count,
+      };
     }
     count++;
     if (!newest || checkpoint.seq > newest.checkpoint.seq) newest = { checkpoint, place };
   }
-  if (!newest) return { broken: { kind: 'missing checkpoint', place: `topic ${topic}`, seq: undefined, detail: `no checkpoint of trail ${trail ?? '(none)'}` }, count };
+  if (!newest)
+    return {
+      broken: {
+        kind: 'missing checkpoint',
+        place: `topic ${topic}`,
+        seq: undefined,
+        detail: `no checkpoint of trail ${trail ?? '(none)'}`,
+      },
+      count,
+    };
   if (newest.checkpoint.seq > last.seq) {
     return {
       broken: {
@@ -272,7 +357,11 @@ function checkAgainstTopic(
     if (!checkpoint || checkpoint.trail !== trail || checkpoint.seq === 0) continue;
     const record = hashAt.get(checkpoint.seq);
     if (record && record.hash !== checkpoint.hash) {
-      return { broken: { kind: 'modified record', place: record.place, seq: checkpoint.seq, detail: `it is not the record ${place} signed` }, count, newestSeq: newest.checkpoint.seq };
+      return {
+        broken: { kind: 'modified record', place: record.place, seq: checkpoint.seq, detail: `it is not the record ${place} signed` },
+        count,
+        newestSeq: newest.checkpoint.seq,
+      };
     }
   }
   return { count, newestSeq: newest.checkpoint.seq };

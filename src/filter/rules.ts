@@ -40,8 +40,6 @@ export function compileRules(rules: readonly string[]): RuleSet {
   }
   return {
     rules,
-    matches: all
-      ? () => true
-      : (noun, verb) => anyVerbFor.has(noun) || anyNounFor.has(verb) || exact.has(`${noun}:${verb}`),
+    matches: all ? () => true : (noun, verb) => anyVerbFor.has(noun) || anyNounFor.has(verb) || exact.has(`${noun}:${verb}`),
   };
 }

@@ -52,7 +52,10 @@ export function compileSinkFilter(spec: SinkFilterSpec): SinkFilter {
     if (namespaces) {
       const ns = namespaceOf(event);
       if (ns === undefined || !namespaces.some((re) => re.test(ns))) {
-        return { matched: false, reason: `namespace ${ns === undefined ? '(none)' : JSON.stringify(ns)} matches none of [${spec.namespaces!.join(', ')}]` };
+        return {
+          matched: false,
+          reason: `namespace ${ns === undefined ? '(none)' : JSON.stringify(ns)} matches none of [${spec.namespaces!.join(', ')}]`,
+        };
       }
     }
     if (statuses && !statuses.has(event.status)) {

@@ -29,7 +29,9 @@ export function engineChoice(config: Pick<KafkaConfig, 'engine'>, env: NodeJS.Pr
   const fromEnv = env.AR_KAFKA_ENGINE;
   if (fromEnv === undefined || fromEnv === '') return 'auto';
   if (!(CHOICES as readonly string[]).includes(fromEnv)) {
-    throw new AuditRouterError('AR_ERR_CONFIG_INVALID', `AR_KAFKA_ENGINE: ${JSON.stringify(fromEnv)} is not one of ${CHOICES.join(', ')}`, { path: 'kafka.engine' });
+    throw new AuditRouterError('AR_ERR_CONFIG_INVALID', `AR_KAFKA_ENGINE: ${JSON.stringify(fromEnv)} is not one of ${CHOICES.join(', ')}`, {
+      path: 'kafka.engine',
+    });
   }
   return fromEnv as EngineChoice;
 }

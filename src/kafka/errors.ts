@@ -21,10 +21,20 @@ export function errorChain(err: unknown): ErrorLike[] {
   return chain;
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+]);
 const CONNECTION_NAMES = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError']);
 /** Node's TLS failures: wrong CA, expired or mismatched certificate, protocol mismatch. */
-const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(GET|VERIFY)_|HOSTNAME_MISMATCH)/;
+const TLS_CODE =
+  /^(ERR_SSL_|ERR_TLS_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(GET|VERIFY)_|HOSTNAME_MISMATCH)/;
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
@@ -51,10 +61,17 @@ const RD = {
 const RD_CONNECTION = new Set<number>([RD.TRANSPORT, RD.RESOLVE, RD.ALL_BROKERS_DOWN, RD.TIMED_OUT]);
 const RD_SASL = new Set<number>([RD.AUTHENTICATION, RD.SASL_AUTHENTICATION_FAILED]);
 /** Broker answers that say "these records will never be accepted" (cf. REJECTING_TYPES). */
-const RD_REJECTING = new Set<number>([RD.MSG_SIZE_TOO_LARGE, RD.INVALID_MSG, RD.TOPIC_EXCEPTION, RD.RECORD_LIST_TOO_LARGE, RD.INVALID_RECORD]);
+const RD_REJECTING = new Set<number>([
+  RD.MSG_SIZE_TOO_LARGE,
+  RD.INVALID_MSG,
+  RD.TOPIC_EXCEPTION,
+  RD.RECORD_LIST_TOO_LARGE,
+  RD.INVALID_RECORD,
+]);
 
 /** A librdkafka error's code: a number (Node's system errors have string codes; kafkajs's protocol errors, judged by their type, numbers too). */
-const rdCode = (e: ErrorLike | undefined): number | undefined => (typeof e?.code === 'number' && !text(e.name).startsWith('KafkaJS') ? e.code : undefined);
+const rdCode = (e: ErrorLike | undefined): number | undefined =>
+  typeof e?.code === 'number' && !text(e.name).startsWith('KafkaJS') ? e.code : undefined;
 
 function isSaslFailure(e: ErrorLike): boolean {
   return e.name === 'KafkaJSSASLAuthenticationError' || RD_SASL.has(rdCode(e)!) || /\bSASL\b/.test(text(e.message));
@@ -65,12 +82,19 @@ function isTlsFailure(e: ErrorLike): boolean {
 }
 
 function isConnectionFailure(e: ErrorLike): boolean {
-  return CONNECTION_NAMES.has(text(e.name)) || CONNECTION_CODES.has(text(e.code)) || RD_CONNECTION.has(rdCode(e)!) || /\bECONNREFUSED\b/.test(text(e.message));
+  return (
+    CONNECTION_NAMES.has(text(e.name)) ||
+    CONNECTION_CODES.has(text(e.code)) ||
+    RD_CONNECTION.has(rdCode(e)!) ||
+    /\bECONNREFUSED\b/.test(text(e.message))
+  );
 }
 
 /** A group member offered no assignor the others share (kafkajs's eager round-robin beside librdkafka's cooperative-sticky). */
 export function isInconsistentGroupProtocol(err: unknown): boolean {
-  return errorChain(err).some((e) => rdCode(e) === RD.INCONSISTENT_GROUP_PROTOCOL || (e as { type?: unknown }).type === 'INCONSISTENT_GROUP_PROTOCOL');
+  return errorChain(err).some(
+    (e) => rdCode(e) === RD.INCONSISTENT_GROUP_PROTOCOL || (e as { type?: unknown }).type === 'INCONSISTENT_GROUP_PROTOCOL',
+  );
 }
 
 function withoutSecret(message: string, config: Partial<KafkaConfig> | undefined): string {
@@ -104,8 +128,10 @@ export function judgeWriteFailure(err: unknown): WriteFailure {
   // Credentials, ACLs and outages can be fixed while the sink retries; only a refusal of the records themselves is final.
   if (code !== undefined) return { rejected: RD_REJECTING.has(code), reason };
   const isClientError = chain.some((e) => typeof e.name === 'string' && e.name.startsWith('KafkaJS'));
-  const authProblem = root?.name === 'KafkaJSSASLAuthenticationError' || (typeof root?.type === 'string' && root.type.endsWith('AUTHORIZATION_FAILED'));
-  const rejected = !authProblem && ((typeof root?.type === 'string' && REJECTING_TYPES.has(root.type)) || root?.retriable === false || !isClientError);
+  const authProblem =
+    root?.name === 'KafkaJSSASLAuthenticationError' || (typeof root?.type === 'string' && root.type.endsWith('AUTHORIZATION_FAILED'));
+  const rejected =
+    !authProblem && ((typeof root?.type === 'string' && REJECTING_TYPES.has(root.type)) || root?.retriable === false || !isClientError);
   return { rejected, reason };
 }
 
@@ -128,9 +154,13 @@ export function describeKafkaError(err: unknown, config?: Partial<KafkaConfig>):
   }
   const tls = chain.find(isTlsFailure);
   if (tls) {
-    return new AuditRouterError('AR_ERR_KAFKA_AUTH', `TLS handshake with Kafka${brokers ? ` at ${brokers}` : ''} failed (${String(tls.code)}): ${detail}`, {
-      cause: err,
-    });
+    return new AuditRouterError(
+      'AR_ERR_KAFKA_AUTH',
+      `TLS handshake with Kafka${brokers ? ` at ${brokers}` : ''} failed (${String(tls.code)}): ${detail}`,
+      {
+        cause: err,
+      },
+    );
   }
   if (isInconsistentGroupProtocol(err)) {
     return new AuditRouterError(
@@ -140,7 +170,11 @@ export function describeKafkaError(err: unknown, config?: Partial<KafkaConfig>):
     );
   }
   if (chain.some(isConnectionFailure)) {
-    return new AuditRouterError('AR_ERR_KAFKA_CONNECTION', `cannot reach Kafka${brokers ? ` at ${brokers}` : ''}: ${detail}`, { cause: err });
+    return new AuditRouterError('AR_ERR_KAFKA_CONNECTION', `cannot reach Kafka${brokers ? ` at ${brokers}` : ''}: ${detail}`, {
+      cause: err,
+    });
   }
-  return new AuditRouterError('AR_ERR_KAFKA', `Kafka error: ${withoutSecret(text(chain[0]?.message) || String(err), config)}`, { cause: err });
+  return new AuditRouterError('AR_ERR_KAFKA', `Kafka error: ${withoutSecret(text(chain[0]?.message) || String(err), config)}`, {
+    cause: err,
+  });
 }

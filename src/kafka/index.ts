@@ -1,4 +1,12 @@
-export type { TopicPartition, TopicPartitionOffset, RecordHeaders, KafkaRecord, RecordBatch, OutgoingRecord, TopicRecords } from './types.js';
+export type {
+  TopicPartition,
+  TopicPartitionOffset,
+  RecordHeaders,
+  KafkaRecord,
+  RecordBatch,
+  OutgoingRecord,
+  TopicRecords,
+} from './types.js';
 export { headerText } from './types.js';
 export type { ClientOptions } from './client-options.js';
 export type { GroupConsumer, GroupConsumerOptions, GroupConsumerRun, GroupProtocol, BatchControl, BatchHandler } from './group-consumer.js';

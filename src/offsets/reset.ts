@@ -23,16 +23,31 @@ export async function assertGroupInactive(admin: KafkaAdmin, groupId: string): P
  * with a router starting between the check above and this call: it would
  * then share the group, and the member count below says so.
  */
-export async function setGroupOffsets(engine: KafkaEngine, admin: KafkaAdmin, groupId: string, topic: string, offsets: ReadonlyMap<number, number>): Promise<void> {
+export async function setGroupOffsets(
+  engine: KafkaEngine,
+  admin: KafkaAdmin,
+  groupId: string,
+  topic: string,
+  offsets: ReadonlyMap<number, number>,
+): Promise<void> {
   await commitAsMember(engine, admin, groupId, topic, offsets);
   // Read back after leaving: a reset that did not take must not look like one that did.
   const now = new Map((await admin.groupOffsets(groupId, topic)).map((p) => [p.partition, p.offset]));
   if (![...offsets].every(([partition, offset]) => now.get(partition) === offset)) {
-    throw new AuditRouterError('AR_ERR_KAFKA', `offsets of group ${groupId} did not take (a member joined meanwhile?); run the command again`);
+    throw new AuditRouterError(
+      'AR_ERR_KAFKA',
+      `offsets of group ${groupId} did not take (a member joined meanwhile?); run the command again`,
+    );
   }
 }
 
-async function commitAsMember(engine: KafkaEngine, admin: KafkaAdmin, groupId: string, topic: string, offsets: ReadonlyMap<number, number>): Promise<void> {
+async function commitAsMember(
+  engine: KafkaEngine,
+  admin: KafkaAdmin,
+  groupId: string,
+  topic: string,
+  offsets: ReadonlyMap<number, number>,
+): Promise<void> {
   const consumer = engine.groupConsumer({ groupId, clientIdSuffix: 'offsets-reset' });
   try {
     await consumer.connect();
@@ -53,5 +68,8 @@ async function commitAsMember(engine: KafkaEngine, admin: KafkaAdmin, groupId: s
 }
 
 function active(groupId: string, detail: string): AuditRouterError {
-  return new AuditRouterError('AR_ERR_GROUP_ACTIVE', `consumer group ${groupId} is in use (${detail}); stop every audit-router in the group, then reset its offsets`);
+  return new AuditRouterError(
+    'AR_ERR_GROUP_ACTIVE',
+    `consumer group ${groupId} is in use (${detail}); stop every audit-router in the group, then reset its offsets`,
+  );
 }

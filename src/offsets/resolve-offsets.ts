@@ -9,7 +9,13 @@ import type { PartitionMarks } from './watermarks.js';
  * one past the end means "the end". Per-partition specs name only their
  * partitions; every other form names all of them.
  */
-export async function resolveOffsets(admin: KafkaAdmin, topic: string, spec: OffsetSpec, marks: readonly PartitionMarks[], option: string): Promise<Map<number, number>> {
+export async function resolveOffsets(
+  admin: KafkaAdmin,
+  topic: string,
+  spec: OffsetSpec,
+  marks: readonly PartitionMarks[],
+  option: string,
+): Promise<Map<number, number>> {
   const byPartition = new Map(marks.map((m) => [m.partition, m]));
   const raw = new Map<number, number>();
   switch (spec.kind) {

@@ -77,7 +77,10 @@ function encode(event: AuditEvent, schemaId: number | undefined): Buffer | strin
     return encodeAvroFrame(schemaId, event);
   } catch (err) {
     // Validation accepts any defined payload; one that is not JSON (a BigInt, a cycle) fails here.
-    throw new AuditRouterError('AR_ERR_DECODE_SCHEMA', `payload: cannot be Avro-encoded (${(err as Error).message})`, { path: 'payload', cause: err });
+    throw new AuditRouterError('AR_ERR_DECODE_SCHEMA', `payload: cannot be Avro-encoded (${(err as Error).message})`, {
+      path: 'payload',
+      cause: err,
+    });
   }
 }
 
@@ -94,7 +97,9 @@ export function createAuditPublisher(options: AuditPublisherOptions): AuditPubli
 
   const connect = async () => {
     // Registered before connecting: no connection to undo when the registry refuses.
-    const schemaId = avro ? await registerAuditEventSchema({ url: avro.registryUrl, username: avro.username, password: avro.password }, `${topic}-value`) : undefined;
+    const schemaId = avro
+      ? await registerAuditEventSchema({ url: avro.registryUrl, username: avro.username, password: avro.password }, `${topic}-value`)
+      : undefined;
     const engine = await createKafkaEngine(config, options.logger ?? silentLogger());
     // Idempotent: a retried request cannot duplicate or reorder events within a partition.
     const writer = engine.recordWriter({ clientIdSuffix: 'publisher' });
@@ -120,7 +125,10 @@ export function createAuditPublisher(options: AuditPublisherOptions): AuditPubli
       });
       const { writer, schemaId } = await connecting;
       const key = publishOptions.key === undefined ? defaultEventKey : publishOptions.key;
-      const records: OutgoingRecord[] = list.map((event) => ({ key: typeof key === 'function' ? key(event) : key, value: encode(event, schemaId) }));
+      const records: OutgoingRecord[] = list.map((event) => ({
+        key: typeof key === 'function' ? key(event) : key,
+        value: encode(event, schemaId),
+      }));
       try {
         for (let i = 0; i < records.length; i += MESSAGES_PER_SEND) {
           await writer.send([{ topic, records: records.slice(i, i + MESSAGES_PER_SEND) }]);

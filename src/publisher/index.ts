@@ -1,1 +1,7 @@
-export { createAuditPublisher, type AuditPublisher, type AuditPublisherOptions, type PublishOptions, type EventKey } from './audit-publisher.js';
+export {
+  createAuditPublisher,
+  type AuditPublisher,
+  type AuditPublisherOptions,
+  type PublishOptions,
+  type EventKey,
+} from './audit-publisher.js';

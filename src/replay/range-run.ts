@@ -1,6 +1,15 @@
 import type { Config, SinkConfig } from '../config/index.js';
 import { DeadLetterWriter } from '../deadletter/dead-letter-writer.js';
-import { createKafkaEngine, createTopicIfMissing, describeKafkaError, type BatchControl, type GroupConsumer, type KafkaAdmin, type KafkaEngine, type RecordWriter } from '../kafka/index.js';
+import {
+  createKafkaEngine,
+  createTopicIfMissing,
+  describeKafkaError,
+  type BatchControl,
+  type GroupConsumer,
+  type KafkaAdmin,
+  type KafkaEngine,
+  type RecordWriter,
+} from '../kafka/index.js';
 import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { topicWatermarks } from '../offsets/watermarks.js';
@@ -97,7 +106,14 @@ export class RangeRun {
   }
 
   private createRoute(sinkConfig: SinkConfig): Promise<Route<SinkRunner>> {
-    return createSinkRoute(sinkConfig, { kafka: this.config.kafka, schemaRegistry: this.config.schemaRegistry, kafkaEngine: this.engine!, logger: this.logger, metrics: this.metrics, deadLetter: (f) => this.park(f) });
+    return createSinkRoute(sinkConfig, {
+      kafka: this.config.kafka,
+      schemaRegistry: this.config.schemaRegistry,
+      kafkaEngine: this.engine!,
+      logger: this.logger,
+      metrics: this.metrics,
+      deadLetter: (f) => this.park(f),
+    });
   }
 
   get deadLetter(): DeadLetterWriter {
@@ -108,7 +124,13 @@ export class RangeRun {
    * Offers the event to the routes as `run` does (heartbeating while a sink
    * is full); `settled` is called once, when every route delivered or parked it.
    */
-  handOn(routes: readonly Route<SinkRunner>[], lane: string, sinkEvent: SinkEvent, settled: (how: Settled) => void, control: BatchControl): boolean | Promise<boolean> {
+  handOn(
+    routes: readonly Route<SinkRunner>[],
+    lane: string,
+    sinkEvent: SinkEvent,
+    settled: (how: Settled) => void,
+    control: BatchControl,
+  ): boolean | Promise<boolean> {
     let owed = routes.length;
     const ack = () => {
       if (--owed === 0) settled(this.parked.has(sinkEvent) ? 'deadLettered' : 'delivered');
@@ -167,7 +189,9 @@ export class RangeRun {
     if (this.connected && this.plan && this.admin) {
       // After disconnect the group is empty and can go; were this to fail, the empty group would expire by itself.
       const group = this.plan.groupId;
-      await this.admin.deleteGroups([group]).catch((err: Error) => this.logger.warn({ err: { message: err.message } }, `could not delete ${this.command} group ${group}`));
+      await this.admin
+        .deleteGroups([group])
+        .catch((err: Error) => this.logger.warn({ err: { message: err.message } }, `could not delete ${this.command} group ${group}`));
     }
     await Promise.allSettled([this.writer?.close(), this.admin?.close()]);
   }

@@ -44,14 +44,22 @@ interface RedriveReport {
 export async function redrive(config: Config, options: RedriveOptions): Promise<RedriveReport> {
   const report: RedriveReport = { read: 0, delivered: 0, failedAgain: 0, undecodable: [], skipped: [] };
   if (options.toSink && !config.sinks.some((s) => s.name === options.toSink)) {
-    throw new AuditRouterError('AR_ERR_USAGE', `--sink ${options.toSink}: no such sink in the config (have: ${config.sinks.map((s) => s.name).join(', ')})`);
+    throw new AuditRouterError(
+      'AR_ERR_USAGE',
+      `--sink ${options.toSink}: no such sink in the config (have: ${config.sinks.map((s) => s.name).join(', ')})`,
+    );
   }
   const run = new RangeRun(config, 'redrive', options.logger);
   const settled = (how: Settled) => (how === 'delivered' ? report.delivered++ : report.failedAgain++);
 
   const handle = async (partition: number, message: KafkaRecord, control: BatchControl): Promise<boolean> => {
     report.read++;
-    const listed = { partition, offset: String(message.offset), code: headerText(message.headers, DLQ_HEADERS.code) ?? '?', message: headerText(message.headers, DLQ_HEADERS.message) ?? '' };
+    const listed = {
+      partition,
+      offset: String(message.offset),
+      code: headerText(message.headers, DLQ_HEADERS.code) ?? '?',
+      message: headerText(message.headers, DLQ_HEADERS.message) ?? '',
+    };
     const stage = headerText(message.headers, DLQ_HEADERS.stage);
     const failedSink = headerText(message.headers, DLQ_HEADERS.sink);
     if (stage === 'decode') {
@@ -61,7 +69,10 @@ export async function redrive(config: Config, options: RedriveOptions): Promise<
     if (options.fromSink && failedSink !== options.fromSink) return true;
     const route = stage === 'deliver' ? await run.route(options.toSink ?? failedSink ?? '') : undefined;
     if (!route || !message.value) {
-      report.skipped.push({ ...listed, message: stage === 'deliver' ? `sink ${failedSink} is not in this config (use --sink)` : 'not an audit-router dead-letter record' });
+      report.skipped.push({
+        ...listed,
+        message: stage === 'deliver' ? `sink ${failedSink} is not in this config (use --sink)` : 'not an audit-router dead-letter record',
+      });
       return true;
     }
     const event = validateAuditEvent(JSON.parse(message.value.toString('utf8')));

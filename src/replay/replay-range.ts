@@ -25,7 +25,12 @@ const usage = (message: string) => new AuditRouterError('AR_ERR_USAGE', message)
  * Resolves --from/--to/--partitions against the topic as it is now. Offsets
  * are clamped to what each partition holds, never past its high watermark.
  */
-export async function resolveReplayRanges(admin: KafkaAdmin, topic: string, marks: readonly PartitionMarks[], request: RangeRequest): Promise<PartitionRange[]> {
+export async function resolveReplayRanges(
+  admin: KafkaAdmin,
+  topic: string,
+  marks: readonly PartitionMarks[],
+  request: RangeRequest,
+): Promise<PartitionRange[]> {
   const from = await resolveOffsets(admin, topic, request.from, marks, '--from');
   const to = request.to ? await resolveOffsets(admin, topic, request.to, marks, '--to') : new Map<number, number>();
   const known = new Set(marks.map((m) => m.partition));

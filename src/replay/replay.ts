@@ -48,7 +48,10 @@ export class Replay {
     private readonly options: ReplayOptions,
   ) {
     if (options.sink !== undefined && !config.sinks.some((s) => s.name === options.sink)) {
-      throw new AuditRouterError('AR_ERR_USAGE', `--sink ${options.sink}: no such sink in the config (have: ${config.sinks.map((s) => s.name).join(', ')})`);
+      throw new AuditRouterError(
+        'AR_ERR_USAGE',
+        `--sink ${options.sink}: no such sink in the config (have: ${config.sinks.map((s) => s.name).join(', ')})`,
+      );
     }
     this.rangeRun = new RangeRun(config, 'replay', options.logger);
   }

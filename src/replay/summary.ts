@@ -21,7 +21,10 @@ export function summaryLine(counts: ReplayCounts, ranges: readonly PartitionRang
   const parts = [`${counts.delivered} delivered to sinks`];
   if (counts.deadLettered > 0) parts.push(`${counts.deadLettered} dead-lettered by sinks`);
   parts.push(`${counts.filtered} filtered out`, `${counts.undecodable} undecodable`);
-  const partitions = ranges.length === 0 ? 'no partitions' : `${ranges.length === 1 ? 'partition' : 'partitions'} ${ranges.map((r) => r.partition).join(', ')}`;
+  const partitions =
+    ranges.length === 0
+      ? 'no partitions'
+      : `${ranges.length === 1 ? 'partition' : 'partitions'} ${ranges.map((r) => r.partition).join(', ')}`;
   const line = `replayed ${plural(counts.read, 'event')} (${parts.join(', ')}) from ${partitions} in ${seconds.toFixed(1)} s`;
   return interrupted ? `${line} (interrupted before the end of the range)` : line;
 }

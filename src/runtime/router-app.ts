@@ -6,7 +6,14 @@ import { Decoder } from '../decode/index.js';
 import { RuntimeDestinations } from '../destinations/runtime-destinations.js';
 import { AuditRouterError } from '../errors/index.js';
 import { compileRules } from '../filter/index.js';
-import { createKafkaEngine, createTopicsIfMissing, describeKafkaError, type GroupConsumer, type KafkaEngine, type RecordWriter } from '../kafka/index.js';
+import {
+  createKafkaEngine,
+  createTopicsIfMissing,
+  describeKafkaError,
+  type GroupConsumer,
+  type KafkaEngine,
+  type RecordWriter,
+} from '../kafka/index.js';
 import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { EventRouter } from '../route/event-router.js';
@@ -77,7 +84,15 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
     const exactlyOnce = isExactlyOnce(config.sinks);
     const deadLetter = new DeadLetterWriter(writer, config.deadLetter.topic, metrics, logger, shutdown.signal);
     const router = new EventRouter<SinkRunner>(compileRules(config.events), []);
-    const build = (sink: SinkConfig) => createSinkRoute(sink, { kafka: config.kafka, schemaRegistry: config.schemaRegistry, kafkaEngine: engine, logger, metrics, deadLetter: (failure) => deadLetter.parkUndeliverable(failure) });
+    const build = (sink: SinkConfig) =>
+      createSinkRoute(sink, {
+        kafka: config.kafka,
+        schemaRegistry: config.schemaRegistry,
+        kafkaEngine: engine,
+        logger,
+        metrics,
+        deadLetter: (failure) => deadLetter.parkUndeliverable(failure),
+      });
     const parts: Parts = { config, logger, metrics, engine, consumer, writer, router, shutdown };
     // The source may give up before start() returns the app; the app reports what comes after.
     const started: { app?: RouterApp } = {};
@@ -85,8 +100,16 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
       if (config.admin?.api) parts.destinations = new RuntimeDestinations({ config, engine, writer, router, build, logger, quiet });
       // First, so /healthz answers and /readyz says "not ready" while we connect and join.
       if (config.admin) {
-        parts.admin = await startAdminServer({ listen: config.admin.listen, metrics, logger, isReady: () => readiness(parts), routes: parts.destinations?.api });
-        logger.info(`admin listener on ${parts.admin.url} (/metrics, /healthz, /readyz${parts.destinations ? ', /api/v1/destinations' : ''})`);
+        parts.admin = await startAdminServer({
+          listen: config.admin.listen,
+          metrics,
+          logger,
+          isReady: () => readiness(parts),
+          routes: parts.destinations?.api,
+        });
+        logger.info(
+          `admin listener on ${parts.admin.url} (/metrics, /healthz, /readyz${parts.destinations ? ', /api/v1/destinations' : ''})`,
+        );
         options.onAdminListening?.(parts.admin.url);
       }
       // Exactly-once writes dead letters in its transactions and has no API: this writer would idle.
@@ -109,7 +132,10 @@ export class RouterApp extends EventEmitter<{ fatal: [AuditRouterError] }> {
     const app = (started.app = new RouterApp(parts));
     // The engine is named here, not before connecting: a failed start prints its one error line and nothing else.
     const kafkaEngine = `${engine.name} ${engine.version}`;
-    logger.info({ topic: config.source.topic, groupId: config.source.groupId, sinks: router.currentRoutes.map((r) => r.name), kafkaEngine }, `audit-router running (Kafka engine: ${kafkaEngine})`);
+    logger.info(
+      { topic: config.source.topic, groupId: config.source.groupId, sinks: router.currentRoutes.map((r) => r.name), kafkaEngine },
+      `audit-router running (Kafka engine: ${kafkaEngine})`,
+    );
     return app;
   }
 

@@ -9,18 +9,29 @@ const AVRO_SCHEMA = { type: SchemaType.AVRO, schema: auditEventSchemaText } as c
 function registryError(err: unknown, url: string, subject: string): AuditRouterError {
   const status = (err as { status?: unknown }).status;
   // The library prefixes every message, a refused connection's included, with a status: it says nothing true.
-  const reason = maskUrlCredentials(err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err)).replace(/^Confluent_Schema_Registry - Error, status \d+: /, '');
+  const reason = maskUrlCredentials(err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err)).replace(
+    /^Confluent_Schema_Registry - Error, status \d+: /,
+    '',
+  );
   if (status === 409 || status === 422 || (err as { name?: unknown }).name === 'ConfluentSchemaRegistryCompatibilityError') {
     // The subject holds a schema ours is incompatible with: no retry fixes that, the operator must.
-    return new AuditRouterError('AR_ERR_REGISTRY_REJECTED', `schema registry refused schemas/audit-event.avsc under subject ${subject}: ${reason}`, {
+    return new AuditRouterError(
+      'AR_ERR_REGISTRY_REJECTED',
+      `schema registry refused schemas/audit-event.avsc under subject ${subject}: ${reason}`,
+      {
+        cause: err,
+        ...(typeof status === 'number' ? { status } : {}),
+      },
+    );
+  }
+  return new AuditRouterError(
+    'AR_ERR_REGISTRY_UNAVAILABLE',
+    `cannot register the audit event schema at ${maskUrlCredentials(url)} (subject ${subject}): ${reason}`,
+    {
       cause: err,
       ...(typeof status === 'number' ? { status } : {}),
-    });
-  }
-  return new AuditRouterError('AR_ERR_REGISTRY_UNAVAILABLE', `cannot register the audit event schema at ${maskUrlCredentials(url)} (subject ${subject}): ${reason}`, {
-    cause: err,
-    ...(typeof status === 'number' ? { status } : {}),
-  });
+    },
+  );
 }
 
 /**

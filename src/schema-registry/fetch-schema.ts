@@ -32,7 +32,11 @@ export async function fetchSchemaById(registry: RegistryConnection, id: number, 
     status = res.statusCode;
     body = await res.body.text();
   } catch (err) {
-    throw new AuditRouterError('AR_ERR_REGISTRY_UNAVAILABLE', `schema registry unreachable: ${(err as { code?: string }).code ?? maskUrlCredentials((err as Error).message)}`, { cause: err });
+    throw new AuditRouterError(
+      'AR_ERR_REGISTRY_UNAVAILABLE',
+      `schema registry unreachable: ${(err as { code?: string }).code ?? maskUrlCredentials((err as Error).message)}`,
+      { cause: err },
+    );
   }
   if (status === 404) {
     throw new AuditRouterError('AR_ERR_DECODE_UNKNOWN_SCHEMA', `schema id ${id} is not in the registry`);
@@ -42,12 +46,17 @@ export async function fetchSchemaById(registry: RegistryConnection, id: number, 
   }
   if (status !== 200) {
     // 401/403: misconfiguration. Waiting lets the operator fix it without losing events.
-    throw new AuditRouterError('AR_ERR_REGISTRY_UNAVAILABLE', `schema registry answered ${status} for schema id ${id} (check schemaRegistry credentials)`, { status });
+    throw new AuditRouterError(
+      'AR_ERR_REGISTRY_UNAVAILABLE',
+      `schema registry answered ${status} for schema id ${id} (check schemaRegistry credentials)`,
+      { status },
+    );
   }
   const parsed = JSON.parse(body) as { schema?: string; schemaType?: string };
   if (parsed.schemaType && parsed.schemaType !== 'AVRO') {
     throw new AuditRouterError('AR_ERR_DECODE_AVRO', `schema id ${id} is ${parsed.schemaType}, not AVRO`);
   }
-  if (typeof parsed.schema !== 'string') throw new AuditRouterError('AR_ERR_REGISTRY_UNAVAILABLE', `schema registry sent no schema for id ${id}`);
+  if (typeof parsed.schema !== 'string')
+    throw new AuditRouterError('AR_ERR_REGISTRY_UNAVAILABLE', `schema registry sent no schema for id ${id}`);
   return parsed.schema;
 }

@@ -28,7 +28,12 @@ export function commonSinkFields(defaults: SinkPolicyDefaults) {
     batch: z
       .strictObject({
         maxEvents: z.number().int().min(1).max(10_000).default(defaults.batch.maxEvents),
-        maxBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(defaults.batch.maxBytes),
+        maxBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(64 * 1024 * 1024)
+          .default(defaults.batch.maxBytes),
         maxWaitMs: z.number().int().min(0).max(60_000).default(defaults.batch.maxWaitMs),
       })
       .prefault({}),
@@ -37,13 +42,23 @@ export function commonSinkFields(defaults: SinkPolicyDefaults) {
         initialBackoffMs: positiveMs(60_000).default(defaults.retry.initialBackoffMs),
         maxBackoffMs: positiveMs(600_000).default(defaults.retry.maxBackoffMs),
         /** 0 = retry for ever (the log sink's default: a local file has nowhere better to send events). */
-        maxElapsedMs: z.number().int().min(0).max(7 * 24 * 3600_000).default(defaults.retry.maxElapsedMs),
+        maxElapsedMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(7 * 24 * 3600_000)
+          .default(defaults.retry.maxElapsedMs),
       })
       .prefault({}),
     circuitBreaker: z
       .strictObject({
         /** Consecutive failed attempts that open the circuit; 0 turns the breaker off. */
-        failureThreshold: z.number().int().min(0).max(1000).default(defaults.circuitFailureThreshold ?? 5),
+        failureThreshold: z
+          .number()
+          .int()
+          .min(0)
+          .max(1000)
+          .default(defaults.circuitFailureThreshold ?? 5),
         /** How long the circuit stays open before one probe batch is let through. */
         resetTimeoutMs: positiveMs(3600_000).default(30_000),
       })

@@ -11,7 +11,14 @@ import type { SinkEvent } from './types.js';
  * count the offset as handed on. `run`, replay and redrive all hand on here,
  * so none of them can be evicted from its group by a slow destination.
  */
-export function handOn(routes: readonly Route<SinkRunner>[], lane: string, sinkEvent: SinkEvent, ack: () => void, control: BatchControl, heartbeatIntervalMs: number): boolean | Promise<boolean> {
+export function handOn(
+  routes: readonly Route<SinkRunner>[],
+  lane: string,
+  sinkEvent: SinkEvent,
+  ack: () => void,
+  control: BatchControl,
+  heartbeatIntervalMs: number,
+): boolean | Promise<boolean> {
   for (let i = 0; i < routes.length; i++) {
     const full = routes[i]!.target.offer(lane, sinkEvent, ack);
     if (full) return waitThenHandOn(full, routes.slice(i + 1), lane, sinkEvent, ack, control, heartbeatIntervalMs);
@@ -19,7 +26,15 @@ export function handOn(routes: readonly Route<SinkRunner>[], lane: string, sinkE
   return true;
 }
 
-async function waitThenHandOn(full: Promise<void>, rest: readonly Route<SinkRunner>[], lane: string, sinkEvent: SinkEvent, ack: () => void, control: BatchControl, heartbeatIntervalMs: number): Promise<boolean> {
+async function waitThenHandOn(
+  full: Promise<void>,
+  rest: readonly Route<SinkRunner>[],
+  lane: string,
+  sinkEvent: SinkEvent,
+  ack: () => void,
+  control: BatchControl,
+  heartbeatIntervalMs: number,
+): Promise<boolean> {
   return (await waitForRoom(full, control, heartbeatIntervalMs)) && handOn(rest, lane, sinkEvent, ack, control, heartbeatIntervalMs);
 }
 

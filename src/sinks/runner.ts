@@ -229,7 +229,13 @@ export class SinkRunner {
       }
       let error: AuditRouterError;
       try {
-        await abortable(this.sink.send(batch.map((item) => item.sinkEvent), signal), signal);
+        await abortable(
+          this.sink.send(
+            batch.map((item) => item.sinkEvent),
+            signal,
+          ),
+          signal,
+        );
         this.breaker.recordSuccess();
         return 'delivered';
       } catch (err) {
@@ -241,14 +247,21 @@ export class SinkRunner {
       if (!error.retriable) return { error, attempts };
       const delay = nextRetryDelay(attempts, Date.now() - started, this.policy.retry, error.retryAfterMs);
       if (delay === undefined) {
-        const exhausted = new AuditRouterError('AR_ERR_SINK_EXHAUSTED', `sink ${this.name}: gave up after ${attempts} attempts in ${Date.now() - started} ms: ${error.message}`, {
-          status: error.status,
-          cause: error,
-        });
+        const exhausted = new AuditRouterError(
+          'AR_ERR_SINK_EXHAUSTED',
+          `sink ${this.name}: gave up after ${attempts} attempts in ${Date.now() - started} ms: ${error.message}`,
+          {
+            status: error.status,
+            cause: error,
+          },
+        );
         return { error: exhausted, attempts };
       }
       this.metrics.retries.inc({ sink: this.name, code: error.code });
-      this.logger.warn({ sink: this.name, code: error.code, status: error.status, attempt: attempts, retryInMs: delay }, `sink ${this.name}: ${error.message}`);
+      this.logger.warn(
+        { sink: this.name, code: error.code, status: error.status, attempt: attempts, retryInMs: delay },
+        `sink ${this.name}: ${error.message}`,
+      );
       try {
         await sleep(delay, signal);
       } catch {

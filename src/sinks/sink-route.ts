@@ -22,7 +22,10 @@ interface SinkRouteDeps extends Pick<SinkContext, 'kafka' | 'schemaRegistry'> {
  * (RouterApp, the destinations API), `replay` and `redrive` build routes here, so a
  * replayed event meets the same batching, retries and rules as a live one.
  */
-export async function createSinkRoute(sinkConfig: SinkConfig, { kafka, schemaRegistry, kafkaEngine, logger, metrics, deadLetter }: SinkRouteDeps): Promise<Route<SinkRunner>> {
+export async function createSinkRoute(
+  sinkConfig: SinkConfig,
+  { kafka, schemaRegistry, kafkaEngine, logger, metrics, deadLetter }: SinkRouteDeps,
+): Promise<Route<SinkRunner>> {
   const definition = sinkDefinition(sinkConfig.type);
   const sink: Sink = await (definition.create as (c: SinkConfig, ctx: unknown) => Promise<Sink>)(sinkConfig, {
     logger: logger.child({ sink: sinkConfig.name }),

@@ -50,7 +50,10 @@ export class Committer {
       this.logger.debug({ offsets: offsets.map(({ progress, offset }) => `${progress.partition}:${offset}`) }, 'committed offsets');
     } catch (err) {
       // A rebalance took the partitions away: the new owner starts from the last commit. Not fatal.
-      this.logger.warn({ err: { message: (err as Error).message, type: (err as { type?: string }).type } }, 'offset commit failed; will retry with the next commit');
+      this.logger.warn(
+        { err: { message: (err as Error).message, type: (err as { type?: string }).type } },
+        'offset commit failed; will retry with the next commit',
+      );
     }
   }
 

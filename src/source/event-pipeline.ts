@@ -11,9 +11,7 @@ import type { SinkRunner } from '../sinks/runner.js';
 import type { SinkEvent } from '../sinks/types.js';
 
 /** A message made ready for its sinks, or the reason it cannot be an event. */
-type Prepared =
-  | { ok: true; sinkEvent: SinkEvent; routes: Route<SinkRunner>[] }
-  | { ok: false; error: AuditRouterError };
+type Prepared = { ok: true; sinkEvent: SinkEvent; routes: Route<SinkRunner>[] } | { ok: false; error: AuditRouterError };
 
 /** A message that became an event, with the routes it matched. */
 export type PreparedEvent = Extract<Prepared, { ok: true }>;
@@ -45,7 +43,9 @@ export class EventPipeline {
   prepare(message: KafkaRecord, source: SourceCoordinates, control: BatchControl): Prepared | Promise<Prepared | undefined> {
     const decoded = this.decoder.decode(message.value);
     if (decoded instanceof Promise) {
-      return this.decodeWaitingOutOutages(decoded, message, control).then((d) => (d === undefined ? undefined : this.finish(d, message, source)));
+      return this.decodeWaitingOutOutages(decoded, message, control).then((d) =>
+        d === undefined ? undefined : this.finish(d, message, source),
+      );
     }
     return this.finish(decoded, message, source);
   }
@@ -83,7 +83,11 @@ export class EventPipeline {
   }
 
   /** Waits out a registry outage (heartbeating) instead of dead-lettering good events. */
-  private async decodeWaitingOutOutages(first: Promise<Decoded>, message: KafkaRecord, control: BatchControl): Promise<Decoded | undefined> {
+  private async decodeWaitingOutOutages(
+    first: Promise<Decoded>,
+    message: KafkaRecord,
+    control: BatchControl,
+  ): Promise<Decoded | undefined> {
     let pending: Decoded | Promise<Decoded> = first;
     for (let attempt = 1; ; attempt++) {
       try {

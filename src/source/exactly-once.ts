@@ -91,7 +91,11 @@ export class ExactlyOnceBatch implements BatchTarget {
   /** Writes nothing when the loop failed or read nothing: the client then reads the batch again. */
   async finish(handedOn: number | undefined, completed: boolean): Promise<void> {
     if (!completed || handedOn === undefined) return;
-    await this.writer.write(this.partition, [...this.records].map(([topic, records]) => ({ topic, records })), handedOn + 1);
+    await this.writer.write(
+      this.partition,
+      [...this.records].map(([topic, records]) => ({ topic, records })),
+      handedOn + 1,
+    );
     this.deadLetter.noteParkedUndecodable(this.parked);
     this.metrics.commits.inc();
   }

@@ -106,7 +106,10 @@ export class KafkaSource {
   private onRevoked(partitions: readonly TopicPartition[]): void {
     for (const { partition } of partitions) this.progress.delete(partition);
     this.committer.assign([...this.progress.values()]);
-    this.logger.info({ partitions: partitions.map((p) => p.partition) }, `revoked partitions [${partitions.map((p) => p.partition).join(', ')}]`);
+    this.logger.info(
+      { partitions: partitions.map((p) => p.partition) },
+      `revoked partitions [${partitions.map((p) => p.partition).join(', ')}]`,
+    );
   }
 
   private async onBatch(batch: RecordBatch, control: BatchControl): Promise<number | undefined> {

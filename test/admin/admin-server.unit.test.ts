@@ -87,7 +87,11 @@ describe('admin server', () => {
   });
 
   test('unknown routes and methods get a 404 with an AR_ERR_API_NOT_FOUND body', async () => {
-    for (const [method, path] of [['GET', '/nope'], ['POST', '/metrics'], ['DELETE', '/readyz']] as const) {
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['POST', '/metrics'],
+      ['DELETE', '/readyz'],
+    ] as const) {
       const res = await fetch(`${server.url}${path}`, { method });
       assert.equal(res.status, 404, `${method} ${path}`);
       const body = (await res.json()) as { error: { code: string; message: string } };
@@ -113,7 +117,10 @@ describe('admin server', () => {
     assert.equal(res.status, 500);
     assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'AR_ERR_INTERNAL');
     const newLines = logLines.slice(logged);
-    assert.ok(newLines.some((l) => l.includes('extra route failed')), 'the failure is logged');
+    assert.ok(
+      newLines.some((l) => l.includes('extra route failed')),
+      'the failure is logged',
+    );
     assert.ok(!newLines.some((l) => l.includes(token)), 'the token is not');
   });
 });
@@ -142,7 +149,12 @@ test('a port in use fails with AR_ERR_ADMIN_LISTEN', async () => {
   const { port } = blocker.address() as { port: number };
   try {
     await assert.rejects(
-      startAdminServer({ listen: `127.0.0.1:${port}`, metrics: new Metrics(), isReady: () => ({ ready: true, reasons: [] }), logger: silentLogger() }),
+      startAdminServer({
+        listen: `127.0.0.1:${port}`,
+        metrics: new Metrics(),
+        isReady: () => ({ ready: true, reasons: [] }),
+        logger: silentLogger(),
+      }),
       (err: unknown) => err instanceof AuditRouterError && err.code === 'AR_ERR_ADMIN_LISTEN' && /EADDRINUSE/.test(err.message),
     );
   } finally {
@@ -151,7 +163,12 @@ test('a port in use fails with AR_ERR_ADMIN_LISTEN', async () => {
 });
 
 test('close() ends kept-alive connections and can be called twice', async () => {
-  const server = await startAdminServer({ listen: '127.0.0.1:0', metrics: new Metrics(), isReady: () => ({ ready: true, reasons: [] }), logger: silentLogger() });
+  const server = await startAdminServer({
+    listen: '127.0.0.1:0',
+    metrics: new Metrics(),
+    isReady: () => ({ ready: true, reasons: [] }),
+    logger: silentLogger(),
+  });
   // fetch keeps the connection alive: close() must not wait for it to time out.
   assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
   await Promise.all([server.close(), server.close()]);

@@ -52,7 +52,9 @@ function dev(args: string[]): Dev {
 }
 
 function script(name: string, command: string): Promise<number | null> {
-  return new Promise((resolve) => spawn('bash', [join(root, 'scripts', name), command], { cwd: root, env, stdio: 'ignore' }).on('close', resolve));
+  return new Promise((resolve) =>
+    spawn('bash', [join(root, 'scripts', name), command], { cwd: root, env, stdio: 'ignore' }).on('close', resolve),
+  );
 }
 
 after(async () => {
@@ -67,7 +69,10 @@ describe('audit-router dev', () => {
     const topic = uniqueName('dev');
     const run = dev(['--registry', '--topic', topic]);
     try {
-      await waitFor(() => run.stderr().includes('routing to the console') || run.child.exitCode !== null, { timeoutMs: 360_000, what: 'dev to route' });
+      await waitFor(() => run.stderr().includes('routing to the console') || run.child.exitCode !== null, {
+        timeoutMs: 360_000,
+        what: 'dev to route',
+      });
       assert.match(run.stderr(), new RegExp(`sent 5 example events to ${topic} on 127\\.0\\.0\\.1:${KAFKA_PORT} as Avro`));
 
       // The events are on the broker dev started, and their schema in the registry it started.
@@ -76,7 +81,10 @@ describe('audit-router dev', () => {
       await admin.connect();
       try {
         const offsets = await admin.fetchTopicOffsets(topic);
-        assert.equal(offsets.reduce((n, p) => n + Number(p.high), 0), 5);
+        assert.equal(
+          offsets.reduce((n, p) => n + Number(p.high), 0),
+          5,
+        );
       } finally {
         await admin.disconnect();
       }
@@ -93,7 +101,10 @@ describe('audit-router dev', () => {
   test('Ctrl-C while the broker is starting leaves no broker running', { timeout: 400_000 }, async () => {
     assert.deepEqual(javaPids(BROKER_MARKER), [], `a broker on ${KAFKA_PORT} is already running`);
     const run = dev(['--topic', uniqueName('dev')]);
-    await waitFor(() => run.stderr().includes('starting on') || run.child.exitCode !== null, { timeoutMs: 300_000, what: 'the broker start' });
+    await waitFor(() => run.stderr().includes('starting on') || run.child.exitCode !== null, {
+      timeoutMs: 300_000,
+      what: 'the broker start',
+    });
     assert.match(run.stderr(), /starting on/);
     run.interrupt();
     await run.exited;
@@ -104,7 +115,10 @@ describe('audit-router dev', () => {
   test('SIGTERM to dev alone while the broker is starting stops the broker once its start ends', { timeout: 400_000 }, async () => {
     assert.deepEqual(javaPids(BROKER_MARKER), [], `a broker on ${KAFKA_PORT} is already running`);
     const run = dev(['--topic', uniqueName('dev')]);
-    await waitFor(() => run.stderr().includes('starting on') || run.child.exitCode !== null, { timeoutMs: 300_000, what: 'the broker start' });
+    await waitFor(() => run.stderr().includes('starting on') || run.child.exitCode !== null, {
+      timeoutMs: 300_000,
+      what: 'the broker start',
+    });
     // Only dev is signalled (a supervisor's stop): the start script runs on, and dev must stop what it brings up.
     run.child.kill('SIGTERM');
     assert.equal(await run.exited, 0, run.stderr());

@@ -27,11 +27,18 @@ describe('AR_DEBUG and AR_LOG_LEVEL', () => {
   });
 
   it('AR_LOG_LEVEL overrides logging.level', async () => {
-    const config = routerConfig({ topic, groupId: uniqueName('env-switches'), sinks: [{ name: 'out', type: 'log', file: `${tempDir()}/out.log` }], extra: { logging: { level: 'error' } } });
+    const config = routerConfig({
+      topic,
+      groupId: uniqueName('env-switches'),
+      sinks: [{ name: 'out', type: 'log', file: `${tempDir()}/out.log` }],
+      extra: { logging: { level: 'error' } },
+    });
     const router = new RouterProcess(writeConfig(tempDir(), config), { AR_LOG_LEVEL: 'debug' });
     try {
       // Debug lines (pino level 20) appear although the file says error; "assigned partitions" is info (30).
-      await waitFor(() => router.stderr.includes('"level":20') && router.stderr.includes('assigned partitions'), { what: `debug and info lines; stderr:\n${router.stderr.slice(-1000)}` });
+      await waitFor(() => router.stderr.includes('"level":20') && router.stderr.includes('assigned partitions'), {
+        what: `debug and info lines; stderr:\n${router.stderr.slice(-1000)}`,
+      });
     } finally {
       assert.equal((await router.stop()).code, 0);
     }

@@ -64,7 +64,10 @@ describe('audit-router offsets', () => {
     try {
       await router.joined();
       await waitFor(() => idsIn(log).length >= PARTITIONS * PER_PARTITION, { what: 'the router to route every event', timeoutMs: 60_000 });
-      await waitFor(async () => (await committedOffsets(groupId, topic)).get(0) === String(PER_PARTITION), { what: 'the commit', timeoutMs: 30_000 });
+      await waitFor(async () => (await committedOffsets(groupId, topic)).get(0) === String(PER_PARTITION), {
+        what: 'the commit',
+        timeoutMs: 30_000,
+      });
       const committed = await committedOffsets(groupId, topic);
 
       const shown = await offsets();
@@ -75,12 +78,18 @@ describe('audit-router offsets', () => {
       ]);
       assert.match(shown.stdout, /total lag 0/);
 
-      for (const args of [['--reset-to', 'earliest', '--yes'], ['--reset-to', 'earliest']]) {
+      for (const args of [
+        ['--reset-to', 'earliest', '--yes'],
+        ['--reset-to', 'earliest'],
+      ]) {
         const refused = await offsets(...args);
         assert.equal(refused.code, 1, `${args.join(' ')} while the group runs: ${refused.stdout}${refused.stderr}`);
         const lines = refused.stderr.trimEnd().split('\n');
         assert.equal(lines.length, 1, `one line: ${refused.stderr}`);
-        assert.match(lines[0]!, new RegExp(`^audit-router: error AR_ERR_GROUP_ACTIVE: consumer group ${groupId} is in use \\(1 member\\(s\\), state Stable\\)`));
+        assert.match(
+          lines[0]!,
+          new RegExp(`^audit-router: error AR_ERR_GROUP_ACTIVE: consumer group ${groupId} is in use \\(1 member\\(s\\), state Stable\\)`),
+        );
       }
       assert.deepEqual(await committedOffsets(groupId, topic), committed, 'nothing moved');
     } finally {
@@ -96,14 +105,23 @@ describe('audit-router offsets', () => {
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, /dry run: nothing changed; add --yes/);
     const [before, planned] = dry.stdout.split('after --reset-to earliest (dry run):');
-    assert.deepEqual(rows(before!), [['0', '50', '50', '0'], ['1', '50', '50', '0']]);
-    assert.deepEqual(rows(planned!), [['0', '0', '50', '50'], ['1', '0', '50', '50']]);
+    assert.deepEqual(rows(before!), [
+      ['0', '50', '50', '0'],
+      ['1', '50', '50', '0'],
+    ]);
+    assert.deepEqual(rows(planned!), [
+      ['0', '0', '50', '50'],
+      ['1', '0', '50', '50'],
+    ]);
     assert.deepEqual(await committedOffsets(groupId, topic), atEnd, 'a dry run moves nothing');
 
     const reset = await offsets('--reset-to', 'earliest', '--yes');
     assert.equal(reset.code, 0, reset.stderr);
     assert.deepEqual(await committedOffsets(groupId, topic), everyPartition(0));
-    assert.deepEqual(rows(reset.stdout.split('after --reset-to earliest:')[1]!), [['0', '0', '50', '50'], ['1', '0', '50', '50']]);
+    assert.deepEqual(rows(reset.stdout.split('after --reset-to earliest:')[1]!), [
+      ['0', '0', '50', '50'],
+      ['1', '0', '50', '50'],
+    ]);
     assert.match(reset.stdout, /total lag 100/);
 
     // An ISO time: the first event at or after it, here the first one stamped an hour after T0.
@@ -124,9 +142,11 @@ describe('audit-router offsets', () => {
     try {
       await router.joined();
       const again = PARTITIONS * (PER_PARTITION - EARLY);
-      await waitFor(() => idsIn(log).length >= linesBefore + again, { what: `${again} events routed again`, timeoutMs: 60_000 }).catch((err: Error) => {
-        throw new Error(`${err.message}; router stderr:\n${router.stderr.slice(-3000)}`);
-      });
+      await waitFor(() => idsIn(log).length >= linesBefore + again, { what: `${again} events routed again`, timeoutMs: 60_000 }).catch(
+        (err: Error) => {
+          throw new Error(`${err.message}; router stderr:\n${router.stderr.slice(-3000)}`);
+        },
+      );
       const replayed = idsIn(log).slice(linesBefore);
       const expected = Array.from({ length: PARTITIONS * PER_PARTITION }, (_, i) => i)
         .filter((i) => Math.floor(i / PARTITIONS) >= EARLY)

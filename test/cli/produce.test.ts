@@ -111,8 +111,14 @@ describe('audit-router produce', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stderr, '');
     const messages = await readAll(name);
-    assert.deepEqual(messages.map((m) => (JSON.parse(m.value!.toString()) as AuditEvent).id), good.map((e) => e.id));
-    assert.deepEqual(messages.map((m) => m.key), good.map(() => null));
+    assert.deepEqual(
+      messages.map((m) => (JSON.parse(m.value!.toString()) as AuditEvent).id),
+      good.map((e) => e.id),
+    );
+    assert.deepEqual(
+      messages.map((m) => m.key),
+      good.map(() => null),
+    );
   });
 
   test('--avro with -c reads stdin and writes Confluent frames that decode back to the events', async () => {
@@ -133,16 +139,28 @@ describe('audit-router produce', () => {
     const messages = await readAll(name);
     const registry = new SchemaRegistry({ host: registryUrl() }, { [SchemaType.AVRO]: { logicalTypes } });
     const schemaId = await registry.getLatestSchemaId(`${name}-value`);
-    assert.ok(messages.every((m) => m.value![0] === 0 && m.value!.readUInt32BE(1) === schemaId), 'Confluent frames with the registered id');
+    assert.ok(
+      messages.every((m) => m.value![0] === 0 && m.value!.readUInt32BE(1) === schemaId),
+      'Confluent frames with the registered id',
+    );
     const decoded = await Promise.all(messages.map((m) => registry.decode(m.value!)));
-    assert.deepEqual(JSON.parse(JSON.stringify(decoded)), good.map((e) => validateAuditEvent(e)));
-    assert.deepEqual(messages.map((m) => m.key?.toString()), ['k0', 'k1', 'k2', 'k3', 'k4']);
+    assert.deepEqual(
+      JSON.parse(JSON.stringify(decoded)),
+      good.map((e) => validateAuditEvent(e)),
+    );
+    assert.deepEqual(
+      messages.map((m) => m.key?.toString()),
+      ['k0', 'k1', 'k2', 'k3', 'k4'],
+    );
   });
 
   test('an unreachable broker is one error line with its code, exit 1', async () => {
     const result = await cli(['produce', '-t', 'never-created', '-b', '127.0.0.1:1', mixedFile]);
     assert.equal(result.code, 1);
-    assert.match(result.stderr.trim().split('\n').at(-1)!, /^audit-router: error AR_ERR_KAFKA_CONNECTION: cannot reach Kafka at 127\.0\.0\.1:1/);
+    assert.match(
+      result.stderr.trim().split('\n').at(-1)!,
+      /^audit-router: error AR_ERR_KAFKA_CONNECTION: cannot reach Kafka at 127\.0\.0\.1:1/,
+    );
     assert.equal(result.stdout, '', 'a failed run reports no result on stdout');
   });
 

@@ -13,10 +13,20 @@ const config = writeConfig(tempDir(), {
     { name: 'denied', type: 'log', status: ['denied'] },
   ],
 });
-const event = (fields: Record<string, unknown>) => JSON.stringify({ version: '0.1', status: 'success', metadata: { actor: { name: 'a' } }, payload: {}, timestamp: '2026-01-01T00:00:00Z', ...fields });
+const event = (fields: Record<string, unknown>) =>
+  JSON.stringify({
+    version: '0.1',
+    status: 'success',
+    metadata: { actor: { name: 'a' } },
+    payload: {},
+    timestamp: '2026-01-01T00:00:00Z',
+    ...fields,
+  });
 
 test('test-route prints each sink, SEND or skip, with the rule that decided, and the count', async () => {
-  const result = await runCli(['test-route', '-c', config, '-'], { input: event({ id: 'e1', type: 'flag', action: 'deleted', payload: { namespace_key: 'prod-eu' } }) });
+  const result = await runCli(['test-route', '-c', config, '-'], {
+    input: event({ id: 'e1', type: 'flag', action: 'deleted', payload: { namespace_key: 'prod-eu' } }),
+  });
   assert.equal(result.code, 0, result.stderr);
   assert.equal(
     result.stdout,

@@ -12,7 +12,11 @@ test('${VAR:-default}: the default when the variable is unset or empty, the valu
   const tree = { brokers: ['${BROKER:-127.0.0.1:9092}'], level: '${LEVEL:-info}', empty: '${NOTHING:-}' };
   assert.deepEqual(interpolate(tree, {}).value, { brokers: ['127.0.0.1:9092'], level: 'info', empty: '' });
   assert.deepEqual(interpolate(tree, { BROKER: '', LEVEL: '' }).value, { brokers: ['127.0.0.1:9092'], level: 'info', empty: '' });
-  assert.deepEqual(interpolate(tree, { BROKER: 'kafka:9093', LEVEL: 'debug' }).value, { brokers: ['kafka:9093'], level: 'debug', empty: '' });
+  assert.deepEqual(interpolate(tree, { BROKER: 'kafka:9093', LEVEL: 'debug' }).value, {
+    brokers: ['kafka:9093'],
+    level: 'debug',
+    empty: '',
+  });
   assert.deepEqual(interpolate(tree, {}).issues, [], 'a default makes an unset variable fine');
 });
 

@@ -50,7 +50,7 @@ describe('config loading', () => {
     assert.ok(issues.length >= 4, JSON.stringify(issues));
   });
 
-  it('says what is missing or expected in the project\'s words, not zod\'s', () => {
+  it("says what is missing or expected in the project's words, not zod's", () => {
     const tree = { kafka: { brokers: '127.0.0.1:9092' }, source: { topic: 'audit-events' }, sinks: [] };
     const byPath = new Map(issuesOf(() => validateConfig(tree)).map((i) => [i.path, i.message]));
     assert.equal(byPath.get('source.groupId'), 'required (the consumer group id)');
@@ -61,7 +61,10 @@ describe('config loading', () => {
 
   it('an unquoted ${VAR} in a flow mapping fails to parse with the fix in the message', () => {
     const file = join(tempDir(), 'flow.yaml');
-    writeFileSync(file, 'kafka: { brokers: ["127.0.0.1:9092"] }\nsource: { topic: t, groupId: g }\nsinks:\n  - { name: a, type: log, file: ${LOGFILE} }\n');
+    writeFileSync(
+      file,
+      'kafka: { brokers: ["127.0.0.1:9092"] }\nsource: { topic: t, groupId: g }\nsinks:\n  - { name: a, type: log, file: ${LOGFILE} }\n',
+    );
     try {
       loadConfigFile(file, { LOGFILE: '/tmp/a.log' });
       assert.fail('expected a ConfigError');
@@ -74,7 +77,10 @@ describe('config loading', () => {
 
   it('a quoted ${VAR} is replaced inside the string: an env value never changes the document', () => {
     const file = join(tempDir(), 'quoted.yaml');
-    writeFileSync(file, 'kafka: { brokers: ["127.0.0.1:9092"] }\nsource: { topic: t, groupId: g }\nsinks:\n  - { name: a, type: log, file: "${LOGFILE}" }\n');
+    writeFileSync(
+      file,
+      'kafka: { brokers: ["127.0.0.1:9092"] }\nsource: { topic: t, groupId: g }\nsinks:\n  - { name: a, type: log, file: "${LOGFILE}" }\n',
+    );
     const plain = loadConfigFile(file, { LOGFILE: '/tmp/a.log' });
     assert.equal((plain.sinks[0] as { file: string }).file, '/tmp/a.log');
     // YAML syntax in the value stays text: no new key, no second sink.
@@ -97,20 +103,33 @@ describe('config loading', () => {
   });
 
   it('interpolates ${ENV} and reports unset variables without echoing values', () => {
-    const tree = { ...minimal(), kafka: { brokers: ['${BROKER}'], sasl: { mechanism: 'plain', username: 'u', password: '${KAFKA_PASSWORD}' } } };
+    const tree = {
+      ...minimal(),
+      kafka: { brokers: ['${BROKER}'], sasl: { mechanism: 'plain', username: 'u', password: '${KAFKA_PASSWORD}' } },
+    };
     const config = validateConfig(tree, 'x', { BROKER: '10.0.0.1:9092', KAFKA_PASSWORD: 's3cr3t-value' });
     assert.deepEqual(config.kafka.brokers, ['10.0.0.1:9092']);
     const issues = issuesOf(() => validateConfig(tree, 'x', { BROKER: '10.0.0.1:9092' }));
     assert.deepEqual(issues, [{ path: 'kafka.sasl.password', message: 'environment variable KAFKA_PASSWORD is not set' }]);
-    const wrongType = issuesOf(() => validateConfig({ ...tree, kafka: { ...tree.kafka, sasl: { mechanism: 'gssapi', username: 'u', password: 's3cr3t-value' } } }, 'x', { BROKER: 'b:1' }));
+    const wrongType = issuesOf(() =>
+      validateConfig({ ...tree, kafka: { ...tree.kafka, sasl: { mechanism: 'gssapi', username: 'u', password: 's3cr3t-value' } } }, 'x', {
+        BROKER: 'b:1',
+      }),
+    );
     assert.ok(!JSON.stringify(wrongType).includes('s3cr3t-value'));
   });
 
   it('names a missing file and invalid YAML', () => {
     const dir = tempDir();
-    assert.throws(() => loadConfigFile(join(dir, 'nope.yaml')), (err: ConfigError) => err.code === 'AR_ERR_CONFIG_FILE' && /no such file/.test(err.message));
+    assert.throws(
+      () => loadConfigFile(join(dir, 'nope.yaml')),
+      (err: ConfigError) => err.code === 'AR_ERR_CONFIG_FILE' && /no such file/.test(err.message),
+    );
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'kafka: [unclosed\n  sinks: : :\n');
-    assert.throws(() => loadConfigFile(bad), (err: ConfigError) => err.code === 'AR_ERR_CONFIG_PARSE' && /invalid YAML at line/.test(err.message));
+    assert.throws(
+      () => loadConfigFile(bad),
+      (err: ConfigError) => err.code === 'AR_ERR_CONFIG_PARSE' && /invalid YAML at line/.test(err.message),
+    );
   });
 });

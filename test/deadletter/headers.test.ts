@@ -30,12 +30,34 @@ describe('dead-letter headers, by their literal names, on records a real router 
       topic,
       groupId: uniqueName('dlq-headers'),
       // Retries until the budget runs out: parked as AR_ERR_SINK_EXHAUSTED with the last failure as its cause.
-      sinks: [{ name: 'flaky', type: 'webhook', url: receiver.url, batch: { maxEvents: 1, maxWaitMs: 10 }, retry: { initialBackoffMs: 20, maxBackoffMs: 50, maxElapsedMs: 300 }, circuitBreaker: { failureThreshold: 0 } }],
+      sinks: [
+        {
+          name: 'flaky',
+          type: 'webhook',
+          url: receiver.url,
+          batch: { maxEvents: 1, maxWaitMs: 10 },
+          retry: { initialBackoffMs: 20, maxBackoffMs: 50, maxElapsedMs: 300 },
+          circuitBreaker: { failureThreshold: 0 },
+        },
+      ],
     });
     router = new RouterProcess(writeConfig(tempDir(), config));
     await router.joined();
     // Offset 0: undecodable (no action, so the schema names the field); offset 1: a good event the sink cannot deliver.
-    await produce(topic, [{ key: 'k0', value: JSON.stringify({ version: '0.1', type: 'flag', status: 'success', metadata: { actor: {} }, payload: {}, timestamp: '2026-01-01T00:00:00Z' }) }, { key: 'k1', value: JSON.stringify(event) }]);
+    await produce(topic, [
+      {
+        key: 'k0',
+        value: JSON.stringify({
+          version: '0.1',
+          type: 'flag',
+          status: 'success',
+          metadata: { actor: {} },
+          payload: {},
+          timestamp: '2026-01-01T00:00:00Z',
+        }),
+      },
+      { key: 'k1', value: JSON.stringify(event) },
+    ]);
     parked = await readTopic(`${topic}.dlq`, { count: 2 });
   });
 

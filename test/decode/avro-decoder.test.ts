@@ -23,12 +23,18 @@ test('an unknown schema id is refused without asking again for a minute, then as
   // The registry numbers new schemas in sequence: the id after a fresh registration is the next one it gives.
   // Another test may register in between and take it: then try again.
   for (let attempt = 0; attempt < 5; attempt++) {
-    const { id: probe } = await registry.register({ type: SchemaType.AVRO, schema: freshSchema() }, { subject: uniqueName('refusal-probe') });
+    const { id: probe } = await registry.register(
+      { type: SchemaType.AVRO, schema: freshSchema() },
+      { subject: uniqueName('refusal-probe') },
+    );
     const frame = encodeAvroFrame(probe + 1, event);
     const decoder = new AvroDecoder({ url: registryUrl() }, () => clock);
     const first: unknown = await Promise.resolve()
       .then(() => decoder.decode(frame))
-      .then(() => undefined, (err: unknown) => err);
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
     if (!unknownSchema(first)) continue; // another test's registration took the id first
 
     const { id } = await registry.register({ type: SchemaType.AVRO, schema: freshSchema() }, { subject: uniqueName('refusal') });

@@ -19,7 +19,12 @@ import { waitFor } from '../helpers/wait.js';
 
 const ADMIN = 'admin-token-PROMISES-0123456789';
 
-async function call(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+async function call(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await request(`${base}/api/v1/destinations${path}`, {
     method: method as 'GET',
     headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
@@ -32,10 +37,29 @@ async function call(base: string, method: string, path: string, body?: unknown):
 describe('destinations API while the destinations are loading', () => {
   it('answers 503 AR_ERR_API_UNAVAILABLE to reads and writes, and /healthz answers', async () => {
     // The handler RouterApp mounts, in the state it has until the destinations topic is read: no store yet.
-    const routes = destinationsApi({ store: () => undefined, tokens: [{ name: 'ops', token: ADMIN, readOnly: false }], vocabulary: buildVocabulary(), reservedNames: new Set(), allowPrivateNetworks: true, maxDestinations: 10, audit: async () => undefined, logger: silentLogger() });
-    const server = await startAdminServer({ listen: '127.0.0.1:0', metrics: new Metrics({ defaultMetrics: false }), logger: silentLogger(), isReady: () => ({ ready: false, reasons: ['destinations loading'] }), routes });
+    const routes = destinationsApi({
+      store: () => undefined,
+      tokens: [{ name: 'ops', token: ADMIN, readOnly: false }],
+      vocabulary: buildVocabulary(),
+      reservedNames: new Set(),
+      allowPrivateNetworks: true,
+      maxDestinations: 10,
+      audit: async () => undefined,
+      logger: silentLogger(),
+    });
+    const server = await startAdminServer({
+      listen: '127.0.0.1:0',
+      metrics: new Metrics({ defaultMetrics: false }),
+      logger: silentLogger(),
+      isReady: () => ({ ready: false, reasons: ['destinations loading'] }),
+      routes,
+    });
     try {
-      for (const [method, path, body] of [['GET', '', undefined], ['GET', '/some-id', undefined], ['POST', '', { name: 'x', url: 'https://example.com/' }]] as const) {
+      for (const [method, path, body] of [
+        ['GET', '', undefined],
+        ['GET', '/some-id', undefined],
+        ['POST', '', { name: 'x', url: 'https://example.com/' }],
+      ] as const) {
         const res = await call(server.url, method, path, body);
         assert.equal(res.status, 503, `${method} ${path}`);
         assert.equal((res.json.error as { code: string }).code, 'AR_ERR_API_UNAVAILABLE');
@@ -80,25 +104,44 @@ describe('destinations API: cursor paging, active: false and PATCH', () => {
 
   it('?limit= and ?cursor= page through every destination once, in creation order', async () => {
     const names = ['page-a', 'page-b', 'page-c'];
-    for (const name of names) assert.equal((await call(base, 'POST', '', { name, url: receiver.url, events: ['rule:*'], active: false })).status, 201);
+    for (const name of names)
+      assert.equal((await call(base, 'POST', '', { name, url: receiver.url, events: ['rule:*'], active: false })).status, 201);
     const first = await call(base, 'GET', '?limit=2');
-    assert.deepEqual((first.json.items as { name: string }[]).map((d) => d.name), ['page-a', 'page-b']);
+    assert.deepEqual(
+      (first.json.items as { name: string }[]).map((d) => d.name),
+      ['page-a', 'page-b'],
+    );
     assert.equal(first.json.total, 3);
     assert.equal(typeof first.json.nextCursor, 'string');
     const second = await call(base, 'GET', `?limit=2&cursor=${String(first.json.nextCursor)}`);
-    assert.deepEqual((second.json.items as { name: string }[]).map((d) => d.name), ['page-c']);
+    assert.deepEqual(
+      (second.json.items as { name: string }[]).map((d) => d.name),
+      ['page-c'],
+    );
     assert.equal(second.json.nextCursor, null);
   });
 
   it('active: false receives nothing and keeps its config; PATCH active: true starts it, keeping its secret', async () => {
-    const created = await call(base, 'POST', '', { name: 'sleeper', url: receiver.url, events: ['flag:*'], active: false, batch: { maxEvents: 1, maxWaitMs: 10 }, signingSecret: 'whsec-PATCH-KEEPS-ME' });
+    const created = await call(base, 'POST', '', {
+      name: 'sleeper',
+      url: receiver.url,
+      events: ['flag:*'],
+      active: false,
+      batch: { maxEvents: 1, maxWaitMs: 10 },
+      signingSecret: 'whsec-PATCH-KEEPS-ME',
+    });
     assert.equal(created.status, 201);
     const id = created.json.id as string;
     assert.ok(!app.router.currentRoutes.some((r) => r.name === 'sleeper'), 'an inactive destination has no route');
 
     const before = makeEvents(2, 'while-inactive', ['flag:created']);
-    await produce(topic, before.map((e) => ({ value: JSON.stringify(e) })));
-    await waitFor(() => idsIn(join(dir, 'archive.log')).filter((i) => i.startsWith('while-inactive')).length === 2, { what: 'the events in the config sink' });
+    await produce(
+      topic,
+      before.map((e) => ({ value: JSON.stringify(e) })),
+    );
+    await waitFor(() => idsIn(join(dir, 'archive.log')).filter((i) => i.startsWith('while-inactive')).length === 2, {
+      what: 'the events in the config sink',
+    });
     assert.equal(receiver.requests.length, 0, 'the inactive destination received events');
 
     const patched = await call(base, 'PATCH', `/${id}`, { active: true });
@@ -109,10 +152,18 @@ describe('destinations API: cursor paging, active: false and PATCH', () => {
     await waitFor(() => app.router.currentRoutes.some((r) => r.name === 'sleeper'), { what: 'the patched destination to start' });
 
     const after = makeEvents(1, 'after-patch', ['flag:updated']);
-    await produce(topic, after.map((e) => ({ value: JSON.stringify(e) })));
-    await waitFor(() => receiver.requests.some((r) => r.body.includes(after[0]!.id!)), { what: 'the event at the re-activated destination' });
+    await produce(
+      topic,
+      after.map((e) => ({ value: JSON.stringify(e) })),
+    );
+    await waitFor(() => receiver.requests.some((r) => r.body.includes(after[0]!.id!)), {
+      what: 'the event at the re-activated destination',
+    });
     const request = receiver.requests.find((r) => r.body.includes(after[0]!.id!))!;
     assert.match(String(request.headers['x-audit-signature']), /^t=\d+,v1=[0-9a-f]{64}$/, 'signed with the kept secret');
-    assert.ok(!receiver.requests.some((r) => before.some((e) => r.body.includes(e.id!))), 'events from while it was inactive are not sent later');
+    assert.ok(
+      !receiver.requests.some((r) => before.some((e) => r.body.includes(e.id!))),
+      'events from while it was inactive are not sent later',
+    );
   });
 });

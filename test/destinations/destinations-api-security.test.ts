@@ -24,12 +24,21 @@ interface Answer {
 function call(base: string, method: string, path: string, body?: string): Promise<Answer> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: hostname, port, method, path, headers: { authorization: `Bearer ${ADMIN}`, ...(body ? { 'content-type': 'application/json' } : {}) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = httpRequest(
+      {
+        host: hostname,
+        port,
+        method,
+        path,
+        headers: { authorization: `Bearer ${ADMIN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -109,33 +118,62 @@ describe('destinations API: a template is never opened', () => {
       ]);
       assert.equal(health.status, 200);
       assert.equal(created.status, 400, created.text);
-      const { error } = JSON.parse(created.text) as { error: { code: string; message: string; issues: { path: string; message: string }[] } };
+      const { error } = JSON.parse(created.text) as {
+        error: { code: string; message: string; issues: { path: string; message: string }[] };
+      };
       assert.equal(error.code, 'AR_ERR_API_VALIDATION');
       assert.match(error.message, /template/);
-      assert.deepEqual(error.issues.map((i) => i.path), ['template']);
+      assert.deepEqual(
+        error.issues.map((i) => i.path),
+        ['template'],
+      );
       assert.match(error.issues[0]!.message, /templates are a config-file feature/);
     });
   }
 
   it('PATCH with a template: 400 before opening it; the destination is unchanged', async () => {
-    const created = await call(base, 'POST', '/api/v1/destinations', JSON.stringify({ name: uniqueName('plain'), url: 'http://8.8.8.8:9/hook', events: ['flag:deleted'] }));
+    const created = await call(
+      base,
+      'POST',
+      '/api/v1/destinations',
+      JSON.stringify({ name: uniqueName('plain'), url: 'http://8.8.8.8:9/hook', events: ['flag:deleted'] }),
+    );
     assert.equal(created.status, 201, created.text);
     answers.push(created.text);
     const { id } = JSON.parse(created.text) as { id: string };
-    const patched = await answeredWithoutOpening(call(base, 'PATCH', `/api/v1/destinations/${id}`, JSON.stringify({ template: fifo })), 'PATCH template');
+    const patched = await answeredWithoutOpening(
+      call(base, 'PATCH', `/api/v1/destinations/${id}`, JSON.stringify({ template: fifo })),
+      'PATCH template',
+    );
     assert.equal(patched.status, 400, patched.text);
-    assert.deepEqual((JSON.parse(patched.text) as { error: { issues: { path: string }[] } }).error.issues.map((i) => i.path), ['template']);
+    assert.deepEqual(
+      (JSON.parse(patched.text) as { error: { issues: { path: string }[] } }).error.issues.map((i) => i.path),
+      ['template'],
+    );
     const read = await call(base, 'GET', `/api/v1/destinations/${id}`);
     assert.equal((JSON.parse(read.text) as { template?: string }).template, undefined);
   });
 
   it('a stored destination with a template, written straight to the topic, is not started and opens nothing', async () => {
     const now = new Date().toISOString();
-    const stored = { id: 'planted-0001', name: 'planted', active: true, secretHeaders: [], sink: { url: 'http://127.0.0.1:9/hook', template: fifo }, createdAt: now, updatedAt: now, createdBy: 'x', updatedBy: 'x' };
+    const stored = {
+      id: 'planted-0001',
+      name: 'planted',
+      active: true,
+      secretHeaders: [],
+      sink: { url: 'http://127.0.0.1:9/hook', template: fifo },
+      createdAt: now,
+      updatedAt: now,
+      createdBy: 'x',
+      updatedBy: 'x',
+    };
     await produce(`${groupId}.destinations`, [{ key: stored.id, value: JSON.stringify(stored) }]);
-    const refused = await waitFor(() => (router.stderr.includes('destination planted is invalid') ? 'refused' : fifoHasReader(fifo) ? 'opened' : undefined), {
-      what: 'the router to refuse the planted destination',
-    });
+    const refused = await waitFor(
+      () => (router.stderr.includes('destination planted is invalid') ? 'refused' : fifoHasReader(fifo) ? 'opened' : undefined),
+      {
+        what: 'the router to refuse the planted destination',
+      },
+    );
     assert.equal(refused, 'refused', 'the router opened the template FIFO of a stored destination');
     assert.equal(fifoHasReader(fifo), false);
     assert.equal((await answeredWithoutOpening(call(base, 'GET', '/healthz'), '/healthz after the planted record')).status, 200);
@@ -146,12 +184,23 @@ describe('destinations API: a template is never opened', () => {
       const res = await call(base, 'POST', '/api/v1/destinations', JSON.stringify({ name: uniqueName('special'), url }));
       answers.push(res.text);
       assert.equal(res.status, 400, `${url}: ${res.text}`);
-      assert.deepEqual((JSON.parse(res.text) as { error: { issues: { path: string }[] } }).error.issues.map((i) => i.path), ['url'], url);
+      assert.deepEqual(
+        (JSON.parse(res.text) as { error: { issues: { path: string }[] } }).error.issues.map((i) => i.path),
+        ['url'],
+        url,
+      );
     }
   });
 
   it('dot segments and escaped dots under the prefix never serve the list', async () => {
-    for (const path of ['/api/v1/destinations/../../etc', '/api/v1/destinations/%2e%2e', '/api/v1/destinations/%2e%2e/%2e%2e/etc', '/api/v1/destinations/.', '/api/v1/destinations/./', '/api/v1/destinations/%2E%2E?limit=5']) {
+    for (const path of [
+      '/api/v1/destinations/../../etc',
+      '/api/v1/destinations/%2e%2e',
+      '/api/v1/destinations/%2e%2e/%2e%2e/etc',
+      '/api/v1/destinations/.',
+      '/api/v1/destinations/./',
+      '/api/v1/destinations/%2E%2E?limit=5',
+    ]) {
       const res = await call(base, 'GET', path);
       answers.push(res.text);
       assert.equal(res.status, 404, `${path}: ${res.text}`);
@@ -168,7 +217,10 @@ describe('destinations API: a template is never opened', () => {
       const res = await call(base, 'POST', '/api/v1/destinations', body);
       answers.push(res.text);
       assert.equal(res.status, 400, `${name}: ${res.text}`);
-      assert.deepEqual((JSON.parse(res.text) as { error: { issues: { path: string }[] } }).error.issues.map((i) => i.path), [`headers.${name}`]);
+      assert.deepEqual(
+        (JSON.parse(res.text) as { error: { issues: { path: string }[] } }).error.issues.map((i) => i.path),
+        [`headers.${name}`],
+      );
     }
   });
 
@@ -177,6 +229,7 @@ describe('destinations API: a template is never opened', () => {
     assert.ok(!everything.includes(FILE_MARKER), 'the existing file was read');
     assert.ok(!everything.includes('root:x:0:0:'), '/etc/passwd was read');
     assert.ok(!/no such file|is a directory|not a regular file/.test(everything), 'an answer tells which paths exist');
-    for (const form of [ADMIN, encodeURIComponent(ADMIN), JSON.stringify(ADMIN).slice(1, -1)]) assert.ok(!everything.includes(form), 'the admin token leaked');
+    for (const form of [ADMIN, encodeURIComponent(ADMIN), JSON.stringify(ADMIN).slice(1, -1)])
+      assert.ok(!everything.includes(form), 'the admin token leaked');
   });
 });

@@ -53,7 +53,19 @@ describe('destinations API', () => {
         topic,
         groupId,
         sinks: [{ name: 'archive', type: 'log', file: join(dir, `${name}.log`), batch: { maxWaitMs: 10 } }],
-        extra: { admin: { listen: '127.0.0.1:0', api: { tokens: [{ name: 'ops-admin', token: ADMIN }, { name: 'auditor', token: READER, readOnly: true }], allowPrivateNetworks, maxDestinations } } },
+        extra: {
+          admin: {
+            listen: '127.0.0.1:0',
+            api: {
+              tokens: [
+                { name: 'ops-admin', token: ADMIN },
+                { name: 'auditor', token: READER, readOnly: true },
+              ],
+              allowPrivateNetworks,
+              maxDestinations,
+            },
+          },
+        },
       }),
     );
     let url = '';
@@ -91,25 +103,51 @@ describe('destinations API', () => {
     await waitFor(() => a.app.isReady && b.app.isReady, { what: 'both instances to join' });
 
     const created = await call(a, 'POST', '', {
-      body: { name: 'siem', url: receiver.url, events: ['flag:*'], batch: { maxEvents: 10, maxWaitMs: 20 }, signingSecret: SECRET, headers: { Authorization: HEADER_SECRET }, secretHeaders: ['Authorization'] },
+      body: {
+        name: 'siem',
+        url: receiver.url,
+        events: ['flag:*'],
+        batch: { maxEvents: 10, maxWaitMs: 20 },
+        signingSecret: SECRET,
+        headers: { Authorization: HEADER_SECRET },
+        secretHeaders: ['Authorization'],
+      },
     });
     assert.equal(created.status, 201, created.text);
-    const destination = JSON.parse(created.text) as { id: string; verificationToken: string; signingSecret: string; headers: Record<string, string> };
+    const destination = JSON.parse(created.text) as {
+      id: string;
+      verificationToken: string;
+      signingSecret: string;
+      headers: Record<string, string>;
+    };
     assert.equal(destination.signingSecret, '********');
     assert.equal(destination.headers.Authorization, '********');
     assert.match(destination.verificationToken, /^[\w-]{20,}$/, 'generated and shown once on create');
     const createdAt = Date.now();
-    await waitFor(() => b.app.router.currentRoutes.some((r) => r.name === 'siem'), { timeoutMs: 5_000, what: 'instance B to run the destination' });
+    await waitFor(() => b.app.router.currentRoutes.some((r) => r.name === 'siem'), {
+      timeoutMs: 5_000,
+      what: 'instance B to run the destination',
+    });
     assert.ok(Date.now() - createdAt < 5_000);
 
     // Events on both partitions: each instance consumes one.
     const events = makeEvents(20, 'dest', ['flag:created', 'segment:deleted']);
-    await produce(topic, events.map((e, i) => ({ value: JSON.stringify(e), partition: i % 2 })));
-    const expected = events.filter((e) => e.type === 'flag').map((e) => e.id).sort();
+    await produce(
+      topic,
+      events.map((e, i) => ({ value: JSON.stringify(e), partition: i % 2 })),
+    );
+    const expected = events
+      .filter((e) => e.type === 'flag')
+      .map((e) => e.id)
+      .sort();
     const received = () => receiver.requests.flatMap((r) => (JSON.parse(r.body) as { id: string }[]).map((e) => e.id));
     await waitFor(() => received().length >= expected.length, { what: 'flag events at the destination' });
     assert.deepEqual([...new Set(received())].sort(), expected);
-    assert.ok(receiver.requests.every((r) => r.headers.authorization === HEADER_SECRET && r.headers['x-audit-verification-token'] === destination.verificationToken));
+    assert.ok(
+      receiver.requests.every(
+        (r) => r.headers.authorization === HEADER_SECRET && r.headers['x-audit-verification-token'] === destination.verificationToken,
+      ),
+    );
 
     const get = await call(b, 'GET', `/${destination.id}`, { token: READER });
     assert.equal(get.status, 200);
@@ -121,32 +159,74 @@ describe('destinations API', () => {
     assert.equal((await call(a, 'POST', '', { body: { name: 'archive', url: receiver.url } })).status, 409, 'config sink names are taken');
 
     assert.equal((await call(b, 'DELETE', `/${destination.id}`)).status, 204);
-    await waitFor(() => instances.every((i) => !i.app.router.currentRoutes.some((r) => r.name === 'siem')), { timeoutMs: 5_000, what: 'both instances to drop the deleted destination' });
+    await waitFor(() => instances.every((i) => !i.app.router.currentRoutes.some((r) => r.name === 'siem')), {
+      timeoutMs: 5_000,
+      what: 'both instances to drop the deleted destination',
+    });
     const before = receiver.requests.length;
     const more = makeEvents(10, 'after-delete', ['flag:updated']);
-    await produce(topic, more.map((e, i) => ({ value: JSON.stringify(e), partition: i % 2 })));
-    await waitFor(() => [a, b].flatMap((_, n) => idsIn(join(dir, `${'ab'[n]}.log`))).filter((id) => id.startsWith('after-delete')).length >= 10, { what: 'post-delete events in the config sinks' });
+    await produce(
+      topic,
+      more.map((e, i) => ({ value: JSON.stringify(e), partition: i % 2 })),
+    );
+    await waitFor(
+      () => [a, b].flatMap((_, n) => idsIn(join(dir, `${'ab'[n]}.log`))).filter((id) => id.startsWith('after-delete')).length >= 10,
+      { what: 'post-delete events in the config sinks' },
+    );
     assert.equal(receiver.requests.length, before, 'a deleted destination receives nothing');
 
     await Promise.all(instances.splice(0).map((i) => i.app.stop()));
     const a2 = await startInstance('a');
     const b2 = await startInstance('b');
     for (const instance of [a2, b2]) {
-      assert.deepEqual(instance.app.router.currentRoutes.map((r) => r.name).sort(), ['archive', 'keeper'], 'the remaining destination survives restarts');
+      assert.deepEqual(
+        instance.app.router.currentRoutes.map((r) => r.name).sort(),
+        ['archive', 'keeper'],
+        'the remaining destination survives restarts',
+      );
     }
     const list = await call(a2, 'GET', '?limit=1', { token: READER });
     assert.equal(list.status, 200);
-    assert.deepEqual(JSON.parse(list.text).items.map((d: { name: string }) => d.name), ['keeper']);
+    assert.deepEqual(
+      JSON.parse(list.text).items.map((d: { name: string }) => d.name),
+      ['keeper'],
+    );
   });
 
   it('answers 401 without or with a wrong token, 403 to the read-only token on writes', async () => {
     const instance = instances[0] ?? (await startInstance('auth'));
-    for (const [method, path] of [['GET', ''], ['POST', ''], ['GET', '/x'], ['PATCH', '/x'], ['DELETE', '/x']] as const) {
-      assert.equal((await call(instance, method, path, { token: null, body: method === 'GET' || method === 'DELETE' ? undefined : {} })).status, 401, `${method} ${path} without a token`);
-      assert.equal((await call(instance, method, path, { token: 'wrong-token-0123456789abcdef', body: method === 'GET' || method === 'DELETE' ? undefined : {} })).status, 401, `${method} ${path} with a wrong token`);
+    for (const [method, path] of [
+      ['GET', ''],
+      ['POST', ''],
+      ['GET', '/x'],
+      ['PATCH', '/x'],
+      ['DELETE', '/x'],
+    ] as const) {
+      assert.equal(
+        (await call(instance, method, path, { token: null, body: method === 'GET' || method === 'DELETE' ? undefined : {} })).status,
+        401,
+        `${method} ${path} without a token`,
+      );
+      assert.equal(
+        (
+          await call(instance, method, path, {
+            token: 'wrong-token-0123456789abcdef',
+            body: method === 'GET' || method === 'DELETE' ? undefined : {},
+          })
+        ).status,
+        401,
+        `${method} ${path} with a wrong token`,
+      );
     }
-    for (const [method, path] of [['POST', ''], ['PATCH', '/x'], ['DELETE', '/x']] as const) {
-      const res = await call(instance, method, path, { token: READER, body: method === 'DELETE' ? undefined : { name: 'x', url: receiver.url } });
+    for (const [method, path] of [
+      ['POST', ''],
+      ['PATCH', '/x'],
+      ['DELETE', '/x'],
+    ] as const) {
+      const res = await call(instance, method, path, {
+        token: READER,
+        body: method === 'DELETE' ? undefined : { name: 'x', url: receiver.url },
+      });
       assert.equal(res.status, 403, `${method} ${path} with the read-only token`);
       assert.equal(JSON.parse(res.text).error.code, 'AR_ERR_API_FORBIDDEN');
     }
@@ -165,17 +245,21 @@ describe('destinations API', () => {
     // Stored when its address was allowed (here: by a lenient instance; in the wild: a name whose DNS answer
     // changed since), the destination still runs on the strict instance, whose sink refuses every connection.
     const lenient = instances.find((i) => i !== strict) ?? (await startInstance('lenient'));
-    const created = await call(lenient, 'POST', '', { body: { name: 'rebound', url: receiver.url.replace('127.0.0.1', 'localhost'), events: ['token:*'] } });
+    const created = await call(lenient, 'POST', '', {
+      body: { name: 'rebound', url: receiver.url.replace('127.0.0.1', 'localhost'), events: ['token:*'] },
+    });
     assert.equal(created.status, 201, created.text);
     const rebound = () => strict.app.router.currentRoutes.find((r) => r.name === 'rebound');
     await waitFor(() => rebound() !== undefined, { timeoutMs: 5_000, what: 'the strict instance to run the stored destination' });
     const event = makeEvents(1, 'rebound', ['token:created'])[0]!;
     const sinkEvent = { event, json: JSON.stringify(event), key: null, source: { topic, partition: 0, offset: '0' } };
     const requestsBefore = receiver.requests.length;
-    const err = await rebound()!.target.target.send([sinkEvent], new AbortController().signal).then(
-      () => assert.fail('the strict instance connected to localhost'),
-      (e: unknown) => e as { code?: string; message?: string },
-    );
+    const err = await rebound()!
+      .target.target.send([sinkEvent], new AbortController().signal)
+      .then(
+        () => assert.fail('the strict instance connected to localhost'),
+        (e: unknown) => e as { code?: string; message?: string },
+      );
     assert.equal(err.code, 'AR_ERR_SINK_REJECTED');
     assert.match(err.message ?? '', /localhost resolves to it.*blockPrivateNetworks/);
     assert.equal(receiver.requests.length, requestsBefore);
@@ -190,29 +274,55 @@ describe('destinations API', () => {
   });
 
   it('emits destination:created into the input topic, routed like any other event', async () => {
-    const events = (await readAll(topic)).map((m) => JSON.parse(m.value!.toString()) as { type: string; action: string; timestamp: string; metadata: { actor: { name: string } }; payload: Record<string, unknown> });
+    const events = (await readAll(topic)).map(
+      (m) =>
+        JSON.parse(m.value!.toString()) as {
+          type: string;
+          action: string;
+          timestamp: string;
+          metadata: { actor: { name: string } };
+          payload: Record<string, unknown>;
+        },
+    );
     // The first test's destinations; later tests add their own to the same trail.
-    const fromFirstTest = (e: { type: string; payload?: unknown }) => e.type === 'destination' && ['siem', 'keeper'].includes(String((e.payload as { name?: unknown } | undefined)?.name));
+    const fromFirstTest = (e: { type: string; payload?: unknown }) =>
+      e.type === 'destination' && ['siem', 'keeper'].includes(String((e.payload as { name?: unknown } | undefined)?.name));
     // Keyed by destination id, so spread over partitions: order by time, not by read order.
     const trail = events.filter(fromFirstTest).sort((x, y) => x.timestamp.localeCompare(y.timestamp));
-    assert.deepEqual(trail.map((e) => e.action), ['created', 'created', 'deleted']);
+    assert.deepEqual(
+      trail.map((e) => e.action),
+      ['created', 'created', 'deleted'],
+    );
     assert.ok(events.filter((e) => e.type === 'destination').every((e) => e.metadata.actor.name === 'ops-admin'));
-    const routed = () => readLogEvents(join(dir, 'a.log')).concat(readLogEvents(join(dir, 'b.log'))).filter(fromFirstTest);
+    const routed = () =>
+      readLogEvents(join(dir, 'a.log'))
+        .concat(readLogEvents(join(dir, 'b.log')))
+        .filter(fromFirstTest);
     await waitFor(() => routed().length >= 3, { what: 'the admin trail in the config log sinks (events *:*)' });
-    assert.deepEqual(routed().map((e) => e.action).sort(), ['created', 'created', 'deleted']);
+    assert.deepEqual(
+      routed()
+        .map((e) => e.action)
+        .sort(),
+      ['created', 'created', 'deleted'],
+    );
   });
 
   it('the destinations CLI creates, lists and deletes through the API', async () => {
     const instance = instances[0]!;
     const env = { AR_ADMIN_TOKEN: ADMIN };
-    const created = await runCli(['destinations', 'create', '--url', instance.url, '-'], { env, input: JSON.stringify({ name: 'from-cli', url: receiver.url, events: ['rule:*'], signingSecret: SECRET }) });
+    const created = await runCli(['destinations', 'create', '--url', instance.url, '-'], {
+      env,
+      input: JSON.stringify({ name: 'from-cli', url: receiver.url, events: ['rule:*'], signingSecret: SECRET }),
+    });
     assert.equal(created.code, 0, created.stderr);
     responses.push(created.stdout);
     const { id } = JSON.parse(created.stdout) as { id: string };
     const listed = await runCli(['destinations', 'list', '--url', instance.url], { env });
     assert.ok((JSON.parse(listed.stdout).items as { name: string }[]).some((d) => d.name === 'from-cli'));
     assert.equal((await runCli(['destinations', 'delete', id, '--url', instance.url], { env })).code, 0);
-    const denied = await runCli(['destinations', 'list', '--url', instance.url], { env: { AR_ADMIN_TOKEN: 'wrong-token-0123456789abcdef' } });
+    const denied = await runCli(['destinations', 'list', '--url', instance.url], {
+      env: { AR_ADMIN_TOKEN: 'wrong-token-0123456789abcdef' },
+    });
     assert.equal(denied.code, 1);
     assert.match(denied.stderr, /^audit-router: error AR_ERR_API_UNAUTHORIZED: HTTP 401/);
     assert.equal(denied.stderr.trim().split('\n').length, 1);
@@ -220,7 +330,13 @@ describe('destinations API', () => {
 
   it('OAuth2 and mutual TLS through the API: client secret and key write-only, a private token endpoint refused', async () => {
     const strict = await startInstance('strict-oauth2', false);
-    const auth = { type: 'oauth2', tokenUrl: 'http://127.0.0.1:9/token', clientId: 'audit-router', clientSecret: CLIENT_SECRET, audience: 'https://siem.example.com' };
+    const auth = {
+      type: 'oauth2',
+      tokenUrl: 'http://127.0.0.1:9/token',
+      clientId: 'audit-router',
+      clientSecret: CLIENT_SECRET,
+      audience: 'https://siem.example.com',
+    };
     // A public address literal, so only the token endpoint is at issue (and nothing is looked up).
     const refused = await call(strict, 'POST', '', { body: { name: 'private-token', url: 'https://93.184.215.14/audit', auth } });
     assert.equal(refused.status, 400, refused.text);
@@ -239,7 +355,9 @@ describe('destinations API', () => {
     assert.equal(patched.status, 200, patched.text);
     const running = () => lenient.app.router.currentRoutes.find((r) => r.name === 'sentinel');
     await waitFor(() => running(), { what: 'the destination to run' });
-    const moved = await call(lenient, 'PATCH', `/${view.id}`, { body: { auth: { ...view.auth, tokenUrl: 'https://elsewhere.example.net/token' } } });
+    const moved = await call(lenient, 'PATCH', `/${view.id}`, {
+      body: { auth: { ...view.auth, tokenUrl: 'https://elsewhere.example.net/token' } },
+    });
     assert.equal(moved.status, 400);
     assert.match(moved.text, /"path":"auth.clientSecret"/);
     const byPath = await call(lenient, 'PATCH', `/${view.id}`, { body: { tls: { ...view.tls, key: certs.clientKey } } });
@@ -251,6 +369,7 @@ describe('destinations API', () => {
   it('never shows a secret in clear: responses, logs, the input topic', async () => {
     const everything = [...responses, ...logs, ...(await readAll(topic)).map((m) => m.value!.toString())].join('\n');
     const keyLine = certs.read(certs.clientKey).split('\n')[1]!;
-    for (const secret of [SECRET, HEADER_SECRET, ADMIN, READER, CLIENT_SECRET, keyLine]) assert.ok(!everything.includes(secret), `${secret} leaked`);
+    for (const secret of [SECRET, HEADER_SECRET, ADMIN, READER, CLIENT_SECRET, keyLine])
+      assert.ok(!everything.includes(secret), `${secret} leaked`);
   });
 });

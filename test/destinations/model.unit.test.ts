@@ -7,7 +7,12 @@ const stored: StoredDestination = {
   name: 'siem',
   active: true,
   secretHeaders: ['Authorization'],
-  sink: { url: 'https://siem.example.com/audit', signingSecret: 'whsec-real', verificationToken: 'token-real', headers: { Authorization: 'Bearer real', 'X-Team': 'security' } },
+  sink: {
+    url: 'https://siem.example.com/audit',
+    signingSecret: 'whsec-real',
+    verificationToken: 'token-real',
+    headers: { Authorization: 'Bearer real', 'X-Team': 'security' },
+  },
   createdAt: '2026-11-23T00:00:00.000Z',
   updatedAt: '2026-11-23T00:00:00.000Z',
   createdBy: 'ops',

@@ -24,5 +24,6 @@ test('every spelling of a special-purpose address in a URL is refused at create 
 });
 
 test('a public address literal passes', async () => {
-  for (const url of ['http://8.8.8.8/hook', 'https://[2001:4860:4860::8888]/hook']) assert.equal(await privateNetworkProblem(url), undefined, url);
+  for (const url of ['http://8.8.8.8/hook', 'https://[2001:4860:4860::8888]/hook'])
+    assert.equal(await privateNetworkProblem(url), undefined, url);
 });

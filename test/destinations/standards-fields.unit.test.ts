@@ -10,7 +10,13 @@ before(() => {
 });
 after(() => certs.remove());
 
-const auth = { type: 'oauth2', tokenUrl: 'https://login.example.com/tenant/oauth2/v2.0/token', clientId: 'app-1', clientSecret: 'client-secret-real', scope: 'https://monitor.azure.com//.default' };
+const auth = {
+  type: 'oauth2',
+  tokenUrl: 'https://login.example.com/tenant/oauth2/v2.0/token',
+  clientId: 'app-1',
+  clientSecret: 'client-secret-real',
+  scope: 'https://monitor.azure.com//.default',
+};
 
 function stored(): StoredDestination {
   return {
@@ -18,7 +24,11 @@ function stored(): StoredDestination {
     name: 'sentinel',
     active: true,
     secretHeaders: [],
-    sink: { url: 'https://ingest.example.com/audit', auth, tls: { ca: certs.read(certs.caCert), cert: certs.read(certs.clientCert), key: certs.read(certs.clientKey) } },
+    sink: {
+      url: 'https://ingest.example.com/audit',
+      auth,
+      tls: { ca: certs.read(certs.caCert), cert: certs.read(certs.clientCert), key: certs.read(certs.clientKey) },
+    },
     createdAt: '2026-11-23T00:00:00.000Z',
     updatedAt: '2026-11-23T00:00:00.000Z',
     createdBy: 'ops',
@@ -50,7 +60,10 @@ test('moving the token endpoint needs the client secret again, so the stored one
   const existing = stored();
   const moved = { ...auth, tokenUrl: 'https://attacker.example.net/token' };
   const withMask = parseDestinationBody({ auth: { ...moved, clientSecret: MASK } }, existing);
-  assert.deepEqual(withMask, { ok: false, issues: [{ path: 'auth.clientSecret', message: 'give the client secret again when auth.tokenUrl changes' }] });
+  assert.deepEqual(withMask, {
+    ok: false,
+    issues: [{ path: 'auth.clientSecret', message: 'give the client secret again when auth.tokenUrl changes' }],
+  });
   const { clientSecret: _omitted, ...withoutSecret } = moved;
   assert.equal(parseDestinationBody({ auth: withoutSecret }, existing).ok, false);
   const withNew = parseDestinationBody({ auth: { ...moved, clientSecret: 'client-secret-new' } }, existing);
@@ -59,7 +72,12 @@ test('moving the token endpoint needs the client secret again, so the stored one
 });
 
 test('over the API, tls takes PEM text only: a path is refused and never opened', () => {
-  const input = (tls: Record<string, unknown>) => ({ name: 'mtls', active: true, secretHeaders: [], sink: { url: 'https://ingest.example.com/audit', tls } });
+  const input = (tls: Record<string, unknown>) => ({
+    name: 'mtls',
+    active: true,
+    secretHeaders: [],
+    sink: { url: 'https://ingest.example.com/audit', tls },
+  });
   const refused = validateDestination(input({ ca: certs.caCert, cert: certs.clientCert, key: certs.clientKey }));
   assert.ok(!refused.ok);
   assert.deepEqual(
@@ -67,7 +85,9 @@ test('over the API, tls takes PEM text only: a path is refused and never opened'
     ['tls.ca', 'tls.cert', 'tls.key'],
   );
   assert.ok(refused.issues.every((i) => i.message === 'give the PEM text itself: file paths are read only from the config file'));
-  const accepted = validateDestination(input({ ca: certs.read(certs.caCert), cert: certs.read(certs.clientCert), key: certs.read(certs.clientKey) }));
+  const accepted = validateDestination(
+    input({ ca: certs.read(certs.caCert), cert: certs.read(certs.clientCert), key: certs.read(certs.clientKey) }),
+  );
   assert.ok(accepted.ok);
   assert.equal(accepted.config.tls?.rejectUnauthorized, true);
 });
@@ -77,7 +97,14 @@ test('a destination with every new field validates with the config file schema',
     name: 'everything',
     active: true,
     secretHeaders: [],
-    sink: { url: 'https://ingest.example.com/audit', auth, signingSecret: `whsec_${randomBytes(32).toString('base64')}`, signature: { scheme: 'standard-webhooks' }, format: 'cloudevents', cloudEventsSource: 'urn:example:flipt' },
+    sink: {
+      url: 'https://ingest.example.com/audit',
+      auth,
+      signingSecret: `whsec_${randomBytes(32).toString('base64')}`,
+      signature: { scheme: 'standard-webhooks' },
+      format: 'cloudevents',
+      cloudEventsSource: 'urn:example:flipt',
+    },
   });
   assert.ok(result.ok, JSON.stringify(!result.ok && result.issues));
   assert.equal(result.config.auth?.clientAuthentication, 'basic');

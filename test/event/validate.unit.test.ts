@@ -36,7 +36,8 @@ describe('audit event validation', () => {
     rejects(rest, 'type', /type: expected a string, got missing/);
   });
 
-  it('rejects a timestamp that is not a string', () => rejects({ ...base, timestamp: 42 }, 'timestamp', /timestamp: expected a string, got a number/));
+  it('rejects a timestamp that is not a string', () =>
+    rejects({ ...base, timestamp: 42 }, 'timestamp', /timestamp: expected a string, got a number/));
 
   it('rejects metadata that is not an object', () => rejects({ ...base, metadata: 'root' }, 'metadata', /metadata: expected an object/));
 
@@ -47,7 +48,11 @@ describe('audit event validation', () => {
     rejects({ ...base, extra: 1 }, 'extra', /has fields the schema does not declare; unknown field "extra"/);
     rejects(JSON.parse(JSON.stringify(base).replace('{', '{"__proto__":{"polluted":true},')), '__proto__', /unknown field "__proto__"/);
     // avsc skips it, and metadata is rebuilt from actor alone: without the check it would vanish unseen.
-    rejects(JSON.parse(JSON.stringify(base).replace('"metadata":{', '"metadata":{"__proto__":{"polluted":true},')), 'metadata.__proto__', /unknown field "metadata\.__proto__"/);
+    rejects(
+      JSON.parse(JSON.stringify(base).replace('"metadata":{', '"metadata":{"__proto__":{"polluted":true},')),
+      'metadata.__proto__',
+      /unknown field "metadata\.__proto__"/,
+    );
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
 
@@ -55,7 +60,10 @@ describe('audit event validation', () => {
 
   it('reports invalid JSON and invalid UTF-8 as AR_ERR_DECODE_JSON', () => {
     for (const bytes of [Buffer.from('{"version":'), Buffer.from([0x7b, 0xff, 0xfe, 0x7d])]) {
-      assert.throws(() => parseJsonEvent(bytes), (err: AuditRouterError) => err.code === 'AR_ERR_DECODE_JSON');
+      assert.throws(
+        () => parseJsonEvent(bytes),
+        (err: AuditRouterError) => err.code === 'AR_ERR_DECODE_JSON',
+      );
     }
   });
 
@@ -77,6 +85,9 @@ describe('audit event validation', () => {
   it('refuses to serialise a payload nested deeper than the stack allows', () => {
     let deep: unknown = 'leaf';
     for (let i = 0; i < 200_000; i++) deep = [deep];
-    assert.throws(() => canonicalJson({ ...validateAuditEvent(base), payload: deep }), (err: AuditRouterError) => err.code === 'AR_ERR_DECODE_SCHEMA' && err.path === 'payload');
+    assert.throws(
+      () => canonicalJson({ ...validateAuditEvent(base), payload: deep }),
+      (err: AuditRouterError) => err.code === 'AR_ERR_DECODE_SCHEMA' && err.path === 'payload',
+    );
   });
 });

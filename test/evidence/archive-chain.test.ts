@@ -12,7 +12,8 @@ function sinkEvent(offset: number, timestamp: string): SinkEvent {
   const event = makeEvent({ id: `audit/0/${offset}`, timestamp });
   return { event, json: JSON.stringify(event), key: null, source: { topic: 'audit', partition: 0, offset: String(offset) } };
 }
-const range = (from: number, to: number, timestamp: string) => Array.from({ length: to - from + 1 }, (_, i) => sinkEvent(from + i, timestamp));
+const range = (from: number, to: number, timestamp: string) =>
+  Array.from({ length: to - from + 1 }, (_, i) => sinkEvent(from + i, timestamp));
 const never = new AbortController().signal;
 
 const start = (bucket: string, signingKey: string) => archiveSinkWithEvidence({ prefix: 'chain', ...storeFields(bucket) }, signingKey);
@@ -49,7 +50,10 @@ describe('evidence on the archive sink: the chain across restarts and date folde
 
     const result = await verifyArchive(`s3://${bucket}/chain`, keys.publicKey);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^2 objects from s3:\/\/\S+\/hour=10\/audit\+0\+0\.jsonl\.gz: intact: \d+ records \(25 events, \d+ checkpoints\)/m);
+    assert.match(
+      result.stdout,
+      /^2 objects from s3:\/\/\S+\/hour=10\/audit\+0\+0\.jsonl\.gz: intact: \d+ records \(25 events, \d+ checkpoints\)/m,
+    );
     assert.equal([...result.stdout.matchAll(/: intact: /g)].length, 1, 'one trail, not a new one per process');
   });
 });

@@ -50,7 +50,11 @@ describe('evidence on the archive sink: process crash', () => {
       }
       await stream.done;
       const total = stream.produced();
-      await waitFor(async () => (await committedTotal(groupId, topic)) >= total, { what: `all ${total} offsets committed`, timeoutMs: 180_000, intervalMs: 250 });
+      await waitFor(async () => (await committedTotal(groupId, topic)) >= total, {
+        what: `all ${total} offsets committed`,
+        timeoutMs: 180_000,
+        intervalMs: 250,
+      });
       resumed += (router.stderr.match(/resuming /g) ?? []).length;
       assert.equal((await router.stop()).code, 0, 'the last router stops cleanly');
 
@@ -61,12 +65,22 @@ describe('evidence on the archive sink: process crash', () => {
       assert.equal(twice.length, 0, 'and once');
       assert.ok(resumed > 0, 'some restarted router resumed a stored object: the chain was read back, not begun again');
 
-      const result = await verifyArchive(`s3://${bucket}`, keys.publicKey, ['--checkpoints-from-topic', checkpointTopic, '--brokers', brokers().join(',')]);
+      const result = await verifyArchive(`s3://${bucket}`, keys.publicKey, [
+        '--checkpoints-from-topic',
+        checkpointTopic,
+        '--brokers',
+        brokers().join(','),
+      ]);
       assert.equal(result.code, 0, `verify after ${KILLS} kills: ${result.stderr}\n${result.stdout}`);
       const intact = [...result.stdout.matchAll(/: intact: \d+ records \((\d+) events/g)];
       assert.equal(intact.length, PARTITIONS, 'one intact trail per partition');
-      assert.equal(intact.reduce((n, m) => n + Number(m[1]), 0), total);
-      console.log(`# evidence archive crash: ${KILLS} SIGKILLs at ${points.join(', ')} committed offsets; ${total} events, ${resumed} objects resumed; verify exit 0`);
+      assert.equal(
+        intact.reduce((n, m) => n + Number(m[1]), 0),
+        total,
+      );
+      console.log(
+        `# evidence archive crash: ${KILLS} SIGKILLs at ${points.join(', ')} committed offsets; ${total} events, ${resumed} objects resumed; verify exit 0`,
+      );
       console.log(result.stdout.trimEnd().replace(/^/gm, '# verify: '));
     } catch (err) {
       failed = true;

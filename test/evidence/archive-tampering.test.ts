@@ -34,7 +34,8 @@ describe('evidence on the archive sink: verify names each kind of tampering in a
   const topicFlags = () => ['--checkpoints-from-topic', checkpointTopic, '--brokers', brokers().join(',')];
   /** Where a case's copy of a line is, as verify names it. */
   const at = (name: string, key: string, line: number) => `s3://${bucket}/${name}/${key.slice(PREFIX.length + 1)} line ${line}`;
-  const brokenAt = (kind: string, place: string, seq: number) => new RegExp(`^audit-router: error AR_ERR_EVIDENCE_BROKEN: ${kind} at ${escape(place)} \\(seq ${seq}\\)`, 'm');
+  const brokenAt = (kind: string, place: string, seq: number) =>
+    new RegExp(`^audit-router: error AR_ERR_EVIDENCE_BROKEN: ${kind} at ${escape(place)} \\(seq ${seq}\\)`, 'm');
   /** A copy of the trail under its own prefix, edited: the original stays for the next case. */
   const tampered = async (name: string, edit: (objects: TrailObject[]) => TrailObject[]) => {
     await writeTrailObjects(bucket, PREFIX, name, edit(clone(objects)));
@@ -61,7 +62,10 @@ describe('evidence on the archive sink: verify names each kind of tampering in a
     const config = validateConfig(routerConfig({ topic, groupId: uniqueName('evidence-archive-tamper'), sinks: [sink] }));
     const app = await RouterApp.start(config, { logger: capturingLogger('warn').logger });
     try {
-      await produce(topic, makeEvents(EVENTS, 'ev').map((e, i) => ({ value: JSON.stringify(e), partition: i % 2 })));
+      await produce(
+        topic,
+        makeEvents(EVENTS, 'ev').map((e, i) => ({ value: JSON.stringify(e), partition: i % 2 })),
+      );
       await waitFor(async () => (await storedEventCount(bucket)) >= EVENTS, { what: `${EVENTS} events in the bucket` });
     } finally {
       await app.stop();
@@ -70,7 +74,10 @@ describe('evidence on the archive sink: verify names each kind of tampering in a
     const offset = (key: string) => Number(/\+(\d+)\.jsonl\.gz$/.exec(key)![1]);
     p0 = objects.filter((o) => /\+0\+\d+\.jsonl\.gz$/.test(o.key)).sort((a, b) => offset(a.key) - offset(b.key));
     assert.ok(p0.length >= 4, `partition 0 spans several objects (${objects.map((o) => o.key).join(', ')})`);
-    assert.ok(p0.every((o) => o.metadata['ar-trail'] === p0[0]!.metadata['ar-trail']), 'one trail per partition, named in each object');
+    assert.ok(
+      p0.every((o) => o.metadata['ar-trail'] === p0[0]!.metadata['ar-trail']),
+      'one trail per partition, named in each object',
+    );
   });
 
   after(async () => {
@@ -84,12 +91,18 @@ describe('evidence on the archive sink: verify names each kind of tampering in a
     // Each trail named by the object it begins with: partition 0's and partition 1's first objects.
     const intact = [...alone.stdout.matchAll(/^\d+ objects from s3:\/\/\S+\+(\d)\+0\.jsonl\.gz: intact: \d+ records \((\d+) events/gm)];
     assert.deepEqual(intact.map((m) => m[1]).sort(), ['0', '1'], alone.stdout);
-    assert.equal(intact.reduce((n, m) => n + Number(m[2]), 0), EVENTS);
+    assert.equal(
+      intact.reduce((n, m) => n + Number(m[2]), 0),
+      EVENTS,
+    );
     // Each batch ends with a checkpoint: nothing in the bucket is left unsigned.
     assert.doesNotMatch(alone.stdout, /not signed yet/);
     const withTopic = await verifyArchive(`s3://${bucket}/${PREFIX}`, publicKey, topicFlags());
     assert.equal(withTopic.code, 0, withTopic.stderr);
-    assert.equal([...withTopic.stdout.matchAll(new RegExp(`checkpoint topic ${checkpointTopic}: \\d+ checkpoints of this trail`, 'g'))].length, 2);
+    assert.equal(
+      [...withTopic.stdout.matchAll(new RegExp(`checkpoint topic ${checkpointTopic}: \\d+ checkpoints of this trail`, 'g'))].length,
+      2,
+    );
   });
 
   /** An event line of partition 0's second object whose neighbours are events too. */
@@ -142,7 +155,10 @@ describe('evidence on the archive sink: verify names each kind of tampering in a
     const inserted = await verifyArchive(copied, publicKey);
     assert.equal(inserted.code, 1, inserted.stdout);
     assert.match(inserted.stderr, brokenAt('inserted line', at('inserted', o.key, i + 2), seqOf(p0[0]!.lines[3]!)));
-    assert.match(inserted.stderr, new RegExp(`it repeats seq ${seqOf(p0[0]!.lines[3]!)}, which is at ${escape(at('inserted', p0[0]!.key, 4))}`));
+    assert.match(
+      inserted.stderr,
+      new RegExp(`it repeats seq ${seqOf(p0[0]!.lines[3]!)}, which is at ${escape(at('inserted', p0[0]!.key, 4))}`),
+    );
   });
 
   it('a removed object: named at the object after the gap, with the seqs it held', async () => {
@@ -152,7 +168,12 @@ describe('evidence on the archive sink: verify names each kind of tampering in a
     const result = await verifyArchive(location, publicKey);
     assert.equal(result.code, 1, result.stdout);
     assert.match(result.stderr, brokenAt('removed object', at('no-object', next.key, 1), seqOf(next.lines[0]!)));
-    assert.match(result.stderr, new RegExp(`seq ${seqOf(gone.lines[0]!)}\\.\\.${seqOf(gone.lines.at(-1)!)} \\(${gone.lines.length} records\\) are missing after ${escape(at('no-object', p0[0]!.key, p0[0]!.lines.length))}`));
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `seq ${seqOf(gone.lines[0]!)}\\.\\.${seqOf(gone.lines.at(-1)!)} \\(${gone.lines.length} records\\) are missing after ${escape(at('no-object', p0[0]!.key, p0[0]!.lines.length))}`,
+      ),
+    );
   });
 
   it('two objects swapped (bodies and metadata exchanged between their keys): reordered object', async () => {
@@ -180,7 +201,10 @@ describe('evidence on the archive sink: verify names each kind of tampering in a
     assert.match(result.stderr, brokenAt('truncated tail', at('truncated', before.key, before.lines.length), seqOf(before.lines.at(-1)!)));
     // The newest checkpoint signs the record before it: the head the deleted object ended with.
     const head = (JSON.parse(last.lines.filter(isCheckpoint).at(-1)!) as { _checkpoint: Checkpoint })._checkpoint.seq;
-    assert.match(result.stderr, new RegExp(`signs a head at seq ${head}: ${head - seqOf(before.lines.at(-1)!)} records are gone from the end`));
+    assert.match(
+      result.stderr,
+      new RegExp(`signs a head at seq ${head}: ${head - seqOf(before.lines.at(-1)!)} records are gone from the end`),
+    );
   });
 
   it('a forged checkpoint (edited to relax its limit) and a missing one (the genesis removed, the chain rebuilt)', async () => {
@@ -224,6 +248,11 @@ describe('evidence on the archive sink: verify names each kind of tampering in a
     await produce(checkpointTopic, [{ key: forged.trail, value: JSON.stringify(forged) }]);
     const result = await verifyArchive(`s3://${bucket}/${PREFIX}`, publicKey, topicFlags());
     assert.equal(result.code, 1, result.stdout);
-    assert.match(result.stderr, new RegExp(`AR_ERR_EVIDENCE_BROKEN: forged checkpoint at ${escape(checkpointTopic)} partition \\d+ offset \\d+ \\(seq ${forged.seq}\\)`));
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `AR_ERR_EVIDENCE_BROKEN: forged checkpoint at ${escape(checkpointTopic)} partition \\d+ offset \\d+ \\(seq ${forged.seq}\\)`,
+      ),
+    );
   });
 });

@@ -46,7 +46,10 @@ describe('evidence: process crash', () => {
       batch: { maxEvents: 500, maxWaitMs: 20 },
       evidence: { signingKey: keys.privateKey, checkpoint: { everyEvents: 200, everyMs: 500 }, checkpointTopic },
     };
-    const configFile = writeConfig(dir, withSource(routerConfig({ topic, groupId: uniqueName('evidence-crash'), sinks: [sink] }), FAST_GROUP));
+    const configFile = writeConfig(
+      dir,
+      withSource(routerConfig({ topic, groupId: uniqueName('evidence-crash'), sinks: [sink] }), FAST_GROUP),
+    );
     const points = Array.from({ length: KILLS }, (_, i) => Math.floor(((i + 0.2 + random() * 0.6) * TOTAL * 0.8) / KILLS));
     let router: RouterProcess | undefined;
     try {
@@ -54,14 +57,20 @@ describe('evidence: process crash', () => {
       await router.joined();
       const producing = produce(topic, anonymousEvents(TOTAL, PARTITIONS));
       for (const point of points) {
-        await waitFor(() => countLines(file) >= point, { what: `${point} lines before the next kill (have ${countLines(file)})`, timeoutMs: 90_000 });
+        await waitFor(() => countLines(file) >= point, {
+          what: `${point} lines before the next kill (have ${countLines(file)})`,
+          timeoutMs: 90_000,
+        });
         router.kill('SIGKILL');
         assert.equal((await router.exited).signal, 'SIGKILL');
         router = new RouterProcess(configFile);
         await router.joined();
       }
       await producing;
-      await waitFor(() => crashLeftovers(file).ids.size >= TOTAL, { what: `all ${TOTAL} events (have ${crashLeftovers(file).ids.size})`, timeoutMs: 120_000 });
+      await waitFor(() => crashLeftovers(file).ids.size >= TOTAL, {
+        what: `all ${TOTAL} events (have ${crashLeftovers(file).ids.size})`,
+        timeoutMs: 120_000,
+      });
       assert.equal((await router.stop()).code, 0, 'the last router stops cleanly');
 
       const { torn, duplicates, ids } = crashLeftovers(file);
@@ -74,7 +83,9 @@ describe('evidence: process crash', () => {
       if (duplicates > 0) assert.match(result.stdout, new RegExp(`info: ${duplicates} re-delivered events? `));
       else assert.doesNotMatch(result.stdout, /re-delivered/);
       assert.ok(torn + duplicates > 0, 'three kills mid-stream left something to report as info');
-      console.log(`# evidence crash: ${KILLS} SIGKILLs at lines ${points.join(', ')}: verify exit 0; ${torn} torn lines, ${duplicates} re-deliveries reported as info`);
+      console.log(
+        `# evidence crash: ${KILLS} SIGKILLs at lines ${points.join(', ')}: verify exit 0; ${torn} torn lines, ${duplicates} re-deliveries reported as info`,
+      );
       console.log(result.stdout.trimEnd().replace(/^/gm, '# verify: '));
     } finally {
       if (router && router.child.exitCode === null && router.child.signalCode === null) router.kill('SIGKILL');

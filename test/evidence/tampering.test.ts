@@ -18,7 +18,8 @@ const EVENTS = 600;
 const EVERY = 50;
 
 /** The one line verify prints for a broken trail, up to the detail. */
-const brokenAt = (kind: string, file: string, line: number) => new RegExp(`^audit-router: error AR_ERR_EVIDENCE_BROKEN: ${kind} at ${escape(file)} line ${line}\\b`, 'm');
+const brokenAt = (kind: string, file: string, line: number) =>
+  new RegExp(`^audit-router: error AR_ERR_EVIDENCE_BROKEN: ${kind} at ${escape(file)} line ${line}\\b`, 'm');
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const seqOf = (line: string) => (JSON.parse(line) as { _chain: { seq: number } })._chain.seq;
 
@@ -49,16 +50,24 @@ describe('evidence: verify names each kind of tampering in a trail the router wr
     const config = validateConfig(routerConfig({ topic, groupId: uniqueName('evidence-tamper'), sinks: [sink] }));
     const app = await RouterApp.start(config, { logger: capturingLogger('warn').logger });
     try {
-      await produce(topic, makeEvents(EVENTS, 'ev').map((e, i) => ({ value: JSON.stringify(e), partition: i % 2 })));
+      await produce(
+        topic,
+        makeEvents(EVENTS, 'ev').map((e, i) => ({ value: JSON.stringify(e), partition: i % 2 })),
+      );
       await waitFor(() => trailLines(file).filter(isEvent).length >= EVENTS, { what: `${EVENTS} events in the trail` });
     } finally {
       // A clean stop ends the trail with a checkpoint and produces it to the topic.
       await app.stop();
     }
     lines = trailLines(file);
-    middle = lines.map((l, i) => i).filter((i) => i > 10 && i < lines.length - 10 && [i - 1, i, i + 1, i + 2].every((j) => isEvent(lines[j]!)));
+    middle = lines
+      .map((l, i) => i)
+      .filter((i) => i > 10 && i < lines.length - 10 && [i - 1, i, i + 1, i + 2].every((j) => isEvent(lines[j]!)));
     checkpointIndexes = lines.map((l, i) => i).filter((i) => i > 0 && isCheckpoint(lines[i]!));
-    assert.ok(middle.length > 100 && checkpointIndexes.length >= EVENTS / EVERY, `a trail with events and checkpoints (${lines.length} lines)`);
+    assert.ok(
+      middle.length > 100 && checkpointIndexes.length >= EVENTS / EVERY,
+      `a trail with events and checkpoints (${lines.length} lines)`,
+    );
   });
 
   after(async () => {
@@ -71,7 +80,12 @@ describe('evidence: verify names each kind of tampering in a trail the router wr
     assert.match(alone.stdout, new RegExp(`intact: ${lines.length} records \\(${EVENTS} events, ${lines.length - EVENTS} checkpoints\\)`));
     const withTopic = await verifyCli(file, publicKey, topicFlags());
     assert.equal(withTopic.code, 0, withTopic.stderr);
-    assert.match(withTopic.stdout, new RegExp(`checkpoint topic ${checkpointTopic}: ${lines.length - EVENTS} checkpoints of this trail, newest at seq ${lines.length - 1}`));
+    assert.match(
+      withTopic.stdout,
+      new RegExp(
+        `checkpoint topic ${checkpointTopic}: ${lines.length - EVENTS} checkpoints of this trail, newest at seq ${lines.length - 1}`,
+      ),
+    );
   });
 
   it('a modified record: names its line and seq', async () => {
@@ -90,7 +104,10 @@ describe('evidence: verify names each kind of tampering in a trail the router wr
   it('a removed record: names the seq that is missing and where', async () => {
     const i = middle[10]!;
     const copy = copyTrail(file, 'removed');
-    writeLines(copy, lines.filter((_, j) => j !== i));
+    writeLines(
+      copy,
+      lines.filter((_, j) => j !== i),
+    );
     const result = await verifyCli(copy, publicKey);
     assert.equal(result.code, 1);
     assert.match(result.stderr, brokenAt('removed record', copy, i + 1));
@@ -115,7 +132,11 @@ describe('evidence: verify names each kind of tampering in a trail the router wr
     const claimsNext = withLink(JSON.stringify(makeEvent({ id: 'forged' })), { seq: next, prev: 'f'.repeat(64) });
     const cases: [string, string, RegExp][] = [
       ['copy', lines[5]!, new RegExp(`it repeats seq ${seqOf(lines[5]!)}, which is at .* line 6\\b`)],
-      ['claims-next', claimsNext, new RegExp(`it claims seq ${next} but is not part of the chain; seq ${next} follows at .* line ${i + 3}\\b`)],
+      [
+        'claims-next',
+        claimsNext,
+        new RegExp(`it claims seq ${next} but is not part of the chain; seq ${next} follows at .* line ${i + 3}\\b`),
+      ],
       ['unchained', JSON.stringify(makeEvent({ id: 'forged' })), /a JSON line without a valid _chain field/],
     ];
     for (const [name, inserted, detail] of cases) {
@@ -138,7 +159,10 @@ describe('evidence: verify names each kind of tampering in a trail the router wr
     const result = await verifyCli(copy, publicKey, topicFlags());
     assert.equal(result.code, 1);
     assert.match(result.stderr, brokenAt('truncated tail', copy, k + 1));
-    assert.match(result.stderr, new RegExp(`signs a head at seq ${lines.length - 1}: ${lines.length - 1 - (k + 1)} records are gone from the end`));
+    assert.match(
+      result.stderr,
+      new RegExp(`signs a head at seq ${lines.length - 1}: ${lines.length - 1 - (k + 1)} records are gone from the end`),
+    );
   });
 
   it('a forged checkpoint: edited to relax its limit, or signed with another key', async () => {
@@ -151,7 +175,7 @@ describe('evidence: verify names each kind of tampering in a trail the router wr
     assert.equal(edited.code, 1);
     assert.match(edited.stderr, brokenAt('forged checkpoint', copy, k + 1));
 
-    const original = (JSON.parse(lines[k]!) as { _checkpoint: Checkpoint; _chain: { seq: number; prev: string } });
+    const original = JSON.parse(lines[k]!) as { _checkpoint: Checkpoint; _chain: { seq: number; prev: string } };
     const otherKey = generateKeyPairSync('ed25519').privateKey;
     const resigned = [...lines];
     resigned[k] = withLink(checkpointObjectJson(signCheckpoint({ ...original._checkpoint }, otherKey)), original._chain);
@@ -175,7 +199,10 @@ describe('evidence: verify names each kind of tampering in a trail the router wr
     const result = await verifyCli(copy, publicKey);
     assert.equal(result.code, 1);
     assert.match(result.stderr, brokenAt('missing checkpoint', copy, over + 1));
-    assert.match(result.stderr, new RegExp(`${EVERY + 1} event records since the checkpoint at ${escape(copy)} line ${previous + 1}, whose signed limit is ${EVERY}`));
+    assert.match(
+      result.stderr,
+      new RegExp(`${EVERY + 1} event records since the checkpoint at ${escape(copy)} line ${previous + 1}, whose signed limit is ${EVERY}`),
+    );
   });
 
   // Last: it adds a record to the checkpoint topic the other cases read.
@@ -185,6 +212,11 @@ describe('evidence: verify names each kind of tampering in a trail the router wr
     await produce(checkpointTopic, [{ key: forged.trail, value: JSON.stringify(forged) }]);
     const result = await verifyCli(file, publicKey, topicFlags());
     assert.equal(result.code, 1);
-    assert.match(result.stderr, new RegExp(`AR_ERR_EVIDENCE_BROKEN: forged checkpoint at ${escape(checkpointTopic)} partition \\d+ offset \\d+ \\(seq ${forged.seq}\\)`));
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `AR_ERR_EVIDENCE_BROKEN: forged checkpoint at ${escape(checkpointTopic)} partition \\d+ offset \\d+ \\(seq ${forged.seq}\\)`,
+      ),
+    );
   });
 });

@@ -48,13 +48,17 @@ describe('fault: bad input corpus', () => {
     const { random, int } = seededRandom('bad input corpus');
     const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => int(0, 255)));
     const registry = new SchemaRegistry({ host: registryUrl() }, { [SchemaType.AVRO]: { logicalTypes } });
-    const { id: schemaId } = await registry.register({ type: SchemaType.AVRO, schema: auditEventSchemaText }, { subject: uniqueName('fault-corpus-value') });
+    const { id: schemaId } = await registry.register(
+      { type: SchemaType.AVRO, schema: auditEventSchemaText },
+      { subject: uniqueName('fault-corpus-value') },
+    );
     const validFrame = async (id: string) => registry.encode(schemaId, makeEvent({ id }));
 
     const bad: Bad[] = [];
     const good: { id: string; value: Buffer }[] = [];
     const addGood = (id: string, value: Buffer = json(makeEvent({ id, key: id }))) => good.push({ id, value });
-    const add = (count: number, make: (i: number) => Bad | Promise<Bad>) => Promise.all(Array.from({ length: count }, (_, i) => make(i))).then((made) => bad.push(...made));
+    const add = (count: number, make: (i: number) => Bad | Promise<Bad>) =>
+      Promise.all(Array.from({ length: count }, (_, i) => make(i))).then((made) => bad.push(...made));
 
     await add(2_000, () => {
       const value = bytes(int(1, 300));
@@ -68,19 +72,31 @@ describe('fault: bad input corpus', () => {
     const stringFields = ['id', 'version', 'type', 'action', 'status', 'timestamp'] as const;
     await add(1_500, (i) => {
       const field = stringFields[i % stringFields.length]!;
-      if (i % 7 === 6) return { value: json({ ...makeEvent({ id: `num-${i}` }), metadata: { actor: { ip: int(0, 1e9) } } }), code: 'AR_ERR_DECODE_SCHEMA', path: 'metadata.actor.ip' };
+      if (i % 7 === 6)
+        return {
+          value: json({ ...makeEvent({ id: `num-${i}` }), metadata: { actor: { ip: int(0, 1e9) } } }),
+          code: 'AR_ERR_DECODE_SCHEMA',
+          path: 'metadata.actor.ip',
+        };
       return { value: json({ ...makeEvent({ id: `num-${i}` }), [field]: random() * 1e6 }), code: 'AR_ERR_DECODE_SCHEMA', path: field };
     });
     await add(1_500, (i) =>
       i % 2 === 0
         ? { value: json({ ...makeEvent({ id: `unknown-${i}` }), [`extra_${i}`]: true }), code: 'AR_ERR_DECODE_SCHEMA', path: `extra_${i}` }
-        : { value: json({ ...makeEvent({ id: `unknown-${i}` }), metadata: { actor: {}, [`extra_${i}`]: 'x' } }), code: 'AR_ERR_DECODE_SCHEMA', path: `metadata.extra_${i}` },
+        : {
+            value: json({ ...makeEvent({ id: `unknown-${i}` }), metadata: { actor: {}, [`extra_${i}`]: 'x' } }),
+            code: 'AR_ERR_DECODE_SCHEMA',
+            path: `metadata.extra_${i}`,
+          },
     );
     await add(1_000, (i) => {
       const value = json(makeEvent({ id: `utf8-${i}`, key: 'AAAA' }));
       const at = value.indexOf('AAAA');
       const invalid = [[0xff], [0xc3, 0x28], [0xe2, 0x28, 0xa1], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]][i % 5]!;
-      return { value: Buffer.concat([value.subarray(0, at), Buffer.from(invalid), value.subarray(at + invalid.length)]), code: 'AR_ERR_DECODE_JSON' };
+      return {
+        value: Buffer.concat([value.subarray(0, at), Buffer.from(invalid), value.subarray(at + invalid.length)]),
+        code: 'AR_ERR_DECODE_JSON',
+      };
     });
     await add(1_000, (i) => {
       // A raw NUL inside a JSON string is a control character JSON forbids; one outside is not JSON either.
@@ -91,10 +107,26 @@ describe('fault: bad input corpus', () => {
     await add(1_000, (i) => {
       const id = `proto-${i}`;
       switch (i % 4) {
-        case 0: return { value: splice('{', '"__proto__":{"polluted":"yes"},', id), code: 'AR_ERR_DECODE_SCHEMA', path: '__proto__' };
-        case 1: return { value: splice('{', '"constructor":{"prototype":{"polluted":"yes"}},', id), code: 'AR_ERR_DECODE_SCHEMA', path: 'constructor' };
-        case 2: return { value: splice('"actor":{', '"__proto__":{"polluted":"yes"},', id), code: 'AR_ERR_DECODE_SCHEMA', path: 'metadata.actor.__proto__' };
-        default: return { value: splice('"metadata":{', '"__proto__":{"polluted":"yes"},', id), code: 'AR_ERR_DECODE_SCHEMA', path: 'metadata.__proto__' };
+        case 0:
+          return { value: splice('{', '"__proto__":{"polluted":"yes"},', id), code: 'AR_ERR_DECODE_SCHEMA', path: '__proto__' };
+        case 1:
+          return {
+            value: splice('{', '"constructor":{"prototype":{"polluted":"yes"}},', id),
+            code: 'AR_ERR_DECODE_SCHEMA',
+            path: 'constructor',
+          };
+        case 2:
+          return {
+            value: splice('"actor":{', '"__proto__":{"polluted":"yes"},', id),
+            code: 'AR_ERR_DECODE_SCHEMA',
+            path: 'metadata.actor.__proto__',
+          };
+        default:
+          return {
+            value: splice('"metadata":{', '"__proto__":{"polluted":"yes"},', id),
+            code: 'AR_ERR_DECODE_SCHEMA',
+            path: 'metadata.__proto__',
+          };
       }
     });
     // Avro: ids the registry never issued, and real frames with corrupt bodies.
@@ -112,15 +144,29 @@ describe('fault: bad input corpus', () => {
     const deep = '['.repeat(100_000) + ']'.repeat(100_000);
     await add(5, (i) => ({ value: splice('"payload":{', `"deep":${deep},`, `deep-${i}`), code: 'AR_ERR_DECODE_SCHEMA', path: 'payload' }));
     await add(5, () => ({ value: Buffer.from(deep), code: 'AR_ERR_DECODE_SCHEMA', path: '' }));
-    await add(5, (i) => ({ value: json(makeEvent({ id: `huge-${i}`, payload: { s: 'x'.repeat(1_100_000) } })), code: 'AR_ERR_DECODE_TOO_LARGE' }));
-    await add(1, () => ({ value: json(makeEvent({ id: 'five-mb', payload: { s: 'y'.repeat(5 * MIB) } })), code: 'AR_ERR_DECODE_TOO_LARGE' }));
+    await add(5, (i) => ({
+      value: json(makeEvent({ id: `huge-${i}`, payload: { s: 'x'.repeat(1_100_000) } })),
+      code: 'AR_ERR_DECODE_TOO_LARGE',
+    }));
+    await add(1, () => ({
+      value: json(makeEvent({ id: 'five-mb', payload: { s: 'y'.repeat(5 * MIB) } })),
+      code: 'AR_ERR_DECODE_TOO_LARGE',
+    }));
     await add(4, (i) => ({ value: i % 2 === 0 ? null : Buffer.alloc(0), code: 'AR_ERR_DECODE_EMPTY' }));
 
     // Good events, including ones that look hostile but are valid: payload is any JSON value.
     for (let i = 0; i < 2_000; i++) addGood(`good-${i}`);
-    for (let i = 0; i < 50; i++) addGood(`good-proto-${i}`, splice('"payload":{', '"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},', `good-proto-${i}`));
+    for (let i = 0; i < 50; i++)
+      addGood(
+        `good-proto-${i}`,
+        splice('"payload":{', '"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},', `good-proto-${i}`),
+      );
     for (let i = 0; i < 50; i++) addGood(`good-actor-${i}`, splice('"actor":{', '"__proto__":"str","constructor":"c",', `good-actor-${i}`));
-    for (let i = 0; i < 50; i++) addGood(`good-nul-${i}`, json(makeEvent({ id: `good-nul-${i}`, payload: { s: 'a\u0000b', n: 1e308, nested: { x: [null, true, -0.5] } } })));
+    for (let i = 0; i < 50; i++)
+      addGood(
+        `good-nul-${i}`,
+        json(makeEvent({ id: `good-nul-${i}`, payload: { s: 'a\u0000b', n: 1e308, nested: { x: [null, true, -0.5] } } })),
+      );
     for (let i = 0; i < 3; i++) addGood(`good-1mb-${i}`, json(makeEvent({ id: `good-1mb-${i}`, payload: { s: 'z'.repeat(MIB - 1_000) } })));
     assert.ok(bad.length >= 10_000, `corpus has ${bad.length} bad messages`);
 
@@ -136,7 +182,9 @@ describe('fault: bad input corpus', () => {
 
     const topic = await createTopic('fault-corpus', PARTITIONS);
     const file = join(tempDir(), 'audit.log');
-    const config = validateConfig(routerConfig({ topic, groupId: uniqueName('fault-corpus'), sinks: [{ name: 'archive', type: 'log', file }] }));
+    const config = validateConfig(
+      routerConfig({ topic, groupId: uniqueName('fault-corpus'), sinks: [{ name: 'archive', type: 'log', file }] }),
+    );
     const protoBefore = Object.getOwnPropertyNames(Object.prototype).sort();
     let peakRss = 0;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
@@ -161,7 +209,10 @@ describe('fault: bad input corpus', () => {
       await producer.disconnect();
 
       const parked = await readTopic(config.deadLetter.topic, { count: bad.length, timeoutMs: 120_000 });
-      await waitFor(() => new Set(logIds(file)).size >= good.length, { what: `good events in the sink (have ${new Set(logIds(file)).size})`, timeoutMs: 120_000 });
+      await waitFor(() => new Set(logIds(file)).size >= good.length, {
+        what: `good events in the sink (have ${new Set(logIds(file)).size})`,
+        timeoutMs: 120_000,
+      });
       clearInterval(sampler);
 
       assert.ok(app.isReady, 'the router is still running');
@@ -176,9 +227,13 @@ describe('fault: bad input corpus', () => {
         assert.ok(expect, `the dead-letter topic holds ${key}, which is not a bad message`);
         const code = record.headers[DLQ_HEADERS.code];
         const path = record.headers[DLQ_HEADERS.path];
-        if (code !== expect.code || (expect.path !== undefined && path !== expect.path)) wrong.push(`${key}: ${code} ${path ?? ''} (expected ${expect.code} ${expect.path ?? ''}): ${record.headers[DLQ_HEADERS.message]?.slice(0, 120)}`);
+        if (code !== expect.code || (expect.path !== undefined && path !== expect.path))
+          wrong.push(
+            `${key}: ${code} ${path ?? ''} (expected ${expect.code} ${expect.path ?? ''}): ${record.headers[DLQ_HEADERS.message]?.slice(0, 120)}`,
+          );
         assert.equal(record.headers[DLQ_HEADERS.stage], 'decode');
-        if (expect.value === null || expect.value.length === 0) assert.ok(!record.value?.length, `${key}: an empty message is parked empty`);
+        if (expect.value === null || expect.value.length === 0)
+          assert.ok(!record.value?.length, `${key}: an empty message is parked empty`);
         else assert.deepEqual(record.value, expect.value, `${key}: original bytes kept`);
       }
       assert.deepEqual(wrong.slice(0, 10), [], `${wrong.length} bad messages parked with the wrong code or path`);
@@ -186,13 +241,19 @@ describe('fault: bad input corpus', () => {
 
       const delivered = countBy(logIds(file));
       assert.deepEqual(new Set(delivered.keys()), new Set(good.map((g) => g.id)), 'the sink holds every good event and nothing else');
-      const proto = JSON.parse(readFileSync(file, 'utf8').split('\n').find((l) => l.includes('"id":"good-proto-0"'))!);
+      const proto = JSON.parse(
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .find((l) => l.includes('"id":"good-proto-0"'))!,
+      );
       assert.ok(Object.hasOwn(proto.payload, '__proto__'), 'a payload __proto__ key is carried as data');
 
       assert.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), protoBefore, 'Object.prototype gained no property');
       assert.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype was not polluted');
       const counts = countBy(bad.map((b) => b.code));
-      console.log(`# bad input corpus: ${bad.length} bad (${[...counts].map(([c, n]) => `${c.replace('AR_ERR_DECODE_', '')} ${n}`).join(', ')}), ${good.length} good; peak RSS of the test process ${Math.round(peakRss / MIB)} MB`);
+      console.log(
+        `# bad input corpus: ${bad.length} bad (${[...counts].map(([c, n]) => `${c.replace('AR_ERR_DECODE_', '')} ${n}`).join(', ')}), ${good.length} good; peak RSS of the test process ${Math.round(peakRss / MIB)} MB`,
+      );
       assert.ok(peakRss < 450 * MIB, `peak RSS ${Math.round(peakRss / MIB)} MB (router, test corpus and readers in one process)`);
     } finally {
       clearInterval(sampler);

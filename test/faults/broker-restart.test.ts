@@ -25,7 +25,12 @@ function withoutRetries(stderr: string): string {
 describe('fault: broker restart', () => {
   it('the broker stops and starts mid-stream: the router reconnects by itself and every event arrives', async () => {
     await infraScript('kafka.sh', 'start', BROKER_ENV);
-    const kafka = new Kafka({ clientId: uniqueName('fault-broker'), brokers: BROKERS, logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 1_000 } });
+    const kafka = new Kafka({
+      clientId: uniqueName('fault-broker'),
+      brokers: BROKERS,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 1_000 },
+    });
     const topic = uniqueName('fault-broker');
     const dir = tempDir();
     const file = join(dir, 'audit.log');
@@ -37,7 +42,14 @@ describe('fault: broker restart', () => {
       await admin.connect();
       await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
       await admin.disconnect();
-      const tree = withSource(routerConfig({ topic, groupId: uniqueName('fault-broker'), sinks: [{ name: 'archive', type: 'log', file, batch: { maxWaitMs: 20 } }] }), FAST_GROUP);
+      const tree = withSource(
+        routerConfig({
+          topic,
+          groupId: uniqueName('fault-broker'),
+          sinks: [{ name: 'archive', type: 'log', file, batch: { maxWaitMs: 20 } }],
+        }),
+        FAST_GROUP,
+      );
       router = new RouterProcess(writeConfig(dir, { ...tree, kafka: { brokers: BROKERS, clientId: 'audit-router-fault' } }));
       await router.joined();
 
@@ -68,7 +80,10 @@ describe('fault: broker restart', () => {
       await infraScript('kafka.sh', 'stop', BROKER_ENV);
       const stderrAtStop = router.stderr.length;
       // The router notices the outage (kafkajs logs the broken connection), and keeps running.
-      await waitFor(() => /ECONNREFUSED|Connection error|connection/i.test(router!.stderr.slice(stderrAtStop)), { what: 'the router to notice the outage', timeoutMs: 60_000 });
+      await waitFor(() => /ECONNREFUSED|Connection error|connection/i.test(router!.stderr.slice(stderrAtStop)), {
+        what: 'the router to notice the outage',
+        timeoutMs: 60_000,
+      });
       assert.ok(countLines(file) < TOTAL, 'the broker stopped mid-stream');
       // A long outage. kafkajs: its own connection retries run out, the consumer crashes and restarts, twice, before the broker
       // returns. librdkafka never gives up (it reconnects by itself): the outage lasts until its group session has timed out.
@@ -79,12 +94,19 @@ describe('fault: broker restart', () => {
         what: librdkafka ? "the consumer's group session to time out" : 'the consumer to give up and restart twice',
         timeoutMs: 90_000,
       });
-      assert.equal(router.child.exitCode, null, `the router exited during the outage; what it said besides connection retries:\n${withoutRetries(router.stderr.slice(stderrAtStop))}`);
+      assert.equal(
+        router.child.exitCode,
+        null,
+        `the router exited during the outage; what it said besides connection retries:\n${withoutRetries(router.stderr.slice(stderrAtStop))}`,
+      );
       await infraScript('kafka.sh', 'start', BROKER_ENV);
 
       await streaming;
       const ids = new Set(events.map((e) => e.id!));
-      await waitFor(() => new Set(logIds(file)).size >= TOTAL, { what: `all ${TOTAL} events (have ${new Set(logIds(file)).size})`, timeoutMs: 120_000 });
+      await waitFor(() => new Set(logIds(file)).size >= TOTAL, {
+        what: `all ${TOTAL} events (have ${new Set(logIds(file)).size})`,
+        timeoutMs: 120_000,
+      });
       assert.deepEqual(new Set(logIds(file)), ids, 'every event, and nothing else');
       assert.equal(router.child.exitCode, null, `the router is still the same running process; stderr:\n${router.stderr.slice(-2000)}`);
       const admin2 = kafka.admin();
@@ -92,7 +114,9 @@ describe('fault: broker restart', () => {
       const parked = (await admin2.fetchTopicOffsets(`${topic}.dlq`)).reduce((n, p) => n + Number(p.high), 0);
       await admin2.disconnect();
       assert.equal(parked, 0, 'nothing parked');
-      console.log(`# broker restart: stopped after ${before} lines; consumer restarted ${restarts()} times; ${failedSends} producer sends failed during the outage; ${logIds(file).length} lines for ${TOTAL} events`);
+      console.log(
+        `# broker restart: stopped after ${before} lines; consumer restarted ${restarts()} times; ${failedSends} producer sends failed during the outage; ${logIds(file).length} lines for ${TOTAL} events`,
+      );
       assert.equal((await stopBounded(router)).code, 0, 'a clean stop after the outage');
     } finally {
       ended = true;

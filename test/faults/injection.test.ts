@@ -24,7 +24,7 @@ const HOSTILE = [
   '{{{payload}}} {{> partial}} {{lookup . "constructor"}}',
   'say "hi", then \\"escape\\" \\',
   '"}, "admin": true, "x": {"',
-  '\u0000\u2028\u2029\ud800 </script>&<>\'=`',
+  "\u0000\u2028\u2029\ud800 </script>&<>'=`",
   'x'.repeat(BIG - 3) + '\r\n"',
   '"'.repeat(BIG),
   '\\'.repeat(BIG),
@@ -39,7 +39,17 @@ const TEMPLATE = `{
 `;
 
 /** The only headers a request may carry: anything else was injected. */
-const EXPECTED_HEADERS = ['content-type', 'content-length', 'host', 'connection', 'idempotency-key', 'x-audit-event-count', 'x-audit-event-type', 'x-audit-event-action', 'x-audit-signature'].sort();
+const EXPECTED_HEADERS = [
+  'content-type',
+  'content-length',
+  'host',
+  'connection',
+  'idempotency-key',
+  'x-audit-event-count',
+  'x-audit-event-type',
+  'x-audit-event-action',
+  'x-audit-signature',
+].sort();
 
 describe('fault: template and header injection', () => {
   it('hostile payload and actor values cannot add headers or break the body; hostile ids and types are refused, not sent', async () => {
@@ -48,13 +58,25 @@ describe('fault: template and header injection', () => {
     const template = join(tempDir(), 'siem.hbs');
     writeFileSync(template, TEMPLATE);
     const topic = await createTopic('fault-inject', 1);
-    const sink = { name: 'siem', type: 'webhook', url: receiver.url, template, signingSecret: 'fault-injection-secret', batch: { maxEvents: 1, maxWaitMs: 0 }, concurrency: 4 };
+    const sink = {
+      name: 'siem',
+      type: 'webhook',
+      url: receiver.url,
+      template,
+      signingSecret: 'fault-injection-secret',
+      batch: { maxEvents: 1, maxWaitMs: 0 },
+      concurrency: 4,
+    };
     const config = validateConfig(routerConfig({ topic, groupId: uniqueName('fault-inject'), sinks: [sink] }));
     const app = await RouterApp.start(config, { logger: silentLogger() });
     try {
       const events = HOSTILE.flatMap((value, i) => [
         makeEvent({ id: `note-${i}`, payload: { note: value, nested: { deep: [value] }, key: 'k' } }),
-        makeEvent({ id: `actor-${i}`, metadata: { actor: { email: value, [`k\r\nX-Injected-${i}: 1`]: value } }, payload: { note: 'plain' } }),
+        makeEvent({
+          id: `actor-${i}`,
+          metadata: { actor: { email: value, [`k\r\nX-Injected-${i}: 1`]: value } },
+          payload: { note: 'plain' },
+        }),
       ]);
       // Fields that become headers cannot be escaped there: the sink must refuse such events rather than send them.
       const refused = [
@@ -62,9 +84,15 @@ describe('fault: template and header injection', () => {
         makeEvent({ id: 'type-crlf', type: 'flag\r\nX-Injected: yes' }),
         makeEvent({ id: 'action-nul', action: 'created\u0000' }),
       ];
-      await produce(topic, [...events, ...refused].map((e) => ({ value: JSON.stringify(e) })));
+      await produce(
+        topic,
+        [...events, ...refused].map((e) => ({ value: JSON.stringify(e) })),
+      );
 
-      await waitFor(() => receiver.requests.length >= events.length, { what: `${events.length} requests (have ${receiver.requests.length})`, timeoutMs: 60_000 });
+      await waitFor(() => receiver.requests.length >= events.length, {
+        what: `${events.length} requests (have ${receiver.requests.length})`,
+        timeoutMs: 60_000,
+      });
       const parked = await readTopic(config.deadLetter.topic, { count: refused.length });
       const byId = new Map(events.map((e) => [e.id!, e]));
       const seen = new Set<string>();
@@ -86,7 +114,11 @@ describe('fault: template and header injection', () => {
       assert.deepEqual([...seen].sort(), [...byId.keys()].sort(), 'every event arrived');
       assert.deepEqual(parked.map((r) => JSON.parse(r.value!.toString()).id).sort(), refused.map((e) => e.id).sort());
       for (const record of parked) {
-        assert.equal(record.headers[DLQ_HEADERS.code], 'AR_ERR_SINK_REJECTED', `${parkedId(record)}: ${record.headers[DLQ_HEADERS.message]}`);
+        assert.equal(
+          record.headers[DLQ_HEADERS.code],
+          'AR_ERR_SINK_REJECTED',
+          `${parkedId(record)}: ${record.headers[DLQ_HEADERS.message]}`,
+        );
         assert.doesNotMatch(record.headers[DLQ_HEADERS.message]!, /[\r\n]/, 'the reason itself carries no CR/LF');
       }
       assert.ok(app.isReady, 'the router keeps running');

@@ -47,7 +47,10 @@ describe('fault: unwritable log file', () => {
     const app = await RouterApp.start(config, { logger, onAdminListening: (u) => (url = u) });
     try {
       const first = makeEvents(100, 'before');
-      await produce(topic, first.map((e, i) => ({ value: JSON.stringify(e), partition: i % 2 })));
+      await produce(
+        topic,
+        first.map((e, i) => ({ value: JSON.stringify(e), partition: i % 2 })),
+      );
       await waitFor(() => logIds(file).length === 100, { what: 'the first events in the file' });
       await waitFor(async () => sum(await committedOffsets(groupId, topic)) === 100, { what: 'the first events committed' });
 
@@ -55,11 +58,16 @@ describe('fault: unwritable log file', () => {
       linkSync(file, saved);
       swapIn(file, (tmp) => symlinkSync('/dev/full', tmp));
       const second = makeEvents(200, 'during');
-      await produce(topic, second.map((e, i) => ({ value: JSON.stringify(e), partition: i % 2 })));
+      await produce(
+        topic,
+        second.map((e, i) => ({ value: JSON.stringify(e), partition: i % 2 })),
+      );
       await waitFor(async () => (await scrape(url, 'audit_router_sink_retries_total', 'sink="archive",code="AR_ERR_SINK_WRITE"')) >= 3, {
         what: 'retries of the failing write counted in /metrics',
       });
-      const warning = lines().split('\n').find((l) => l.includes('"code":"AR_ERR_SINK_WRITE"'));
+      const warning = lines()
+        .split('\n')
+        .find((l) => l.includes('"code":"AR_ERR_SINK_WRITE"'));
       assert.ok(warning, `a warn log with AR_ERR_SINK_WRITE; logs:\n${lines().slice(-1500)}`);
       assert.match(warning, /"level":40/);
       assert.match(warning, /ENOSPC/);

@@ -19,7 +19,11 @@ describe('fault: process crash', () => {
     const dir = tempDir();
     const file = join(dir, 'audit.log');
     // A short session: a SIGKILLed member never leaves, and the restarted one waits for the broker to expire it.
-    const tree = routerConfig({ topic, groupId, sinks: [{ name: 'archive', type: 'log', file, batch: { maxEvents: 200, maxWaitMs: 20 } }] });
+    const tree = routerConfig({
+      topic,
+      groupId,
+      sinks: [{ name: 'archive', type: 'log', file, batch: { maxEvents: 200, maxWaitMs: 20 } }],
+    });
     const configFile = writeConfig(dir, withSource(tree, FAST_GROUP));
     // Kill points: line counts spread over the stream, thousands of lines apart so each run gets past its re-deliveries.
     const points = Array.from({ length: KILLS }, (_, i) => Math.floor(((i + 0.2 + random() * 0.6) * TOTAL * 0.85) / KILLS));
@@ -31,7 +35,10 @@ describe('fault: process crash', () => {
       await router.joined();
       const producing = produce(topic, anonymousEvents(TOTAL, PARTITIONS));
       for (const point of points) {
-        await waitFor(() => countLines(file) >= point, { what: `${point} lines before the next kill (have ${countLines(file)})`, timeoutMs: 90_000 });
+        await waitFor(() => countLines(file) >= point, {
+          what: `${point} lines before the next kill (have ${countLines(file)})`,
+          timeoutMs: 90_000,
+        });
         router.kill('SIGKILL');
         assert.equal((await router.exited).signal, 'SIGKILL');
         // Dead now: nothing moves these until the next process commits.
@@ -42,7 +49,10 @@ describe('fault: process crash', () => {
       await producing;
       // A kill during a write may leave one torn line per kill; its event is written again whole.
       const torn = { tornLines: KILLS };
-      await waitFor(() => new Set(logIds(file, torn)).size >= TOTAL, { what: `all ${TOTAL} events (have ${new Set(logIds(file, torn)).size})`, timeoutMs: 120_000 });
+      await waitFor(() => new Set(logIds(file, torn)).size >= TOTAL, {
+        what: `all ${TOTAL} events (have ${new Set(logIds(file, torn)).size})`,
+        timeoutMs: 120_000,
+      });
 
       const entries = logEntries(file, torn);
       const ids = entries.map((e) => e.id);
@@ -58,10 +68,15 @@ describe('fault: process crash', () => {
         assert.ok(run >= 1, `${id} written twice by the first process`);
         const { partition, offset } = coordinates(id);
         const committed = Number(kills[run - 1]!.committed.get(partition) ?? -1);
-        assert.ok(offset >= committed, `duplicate ${id} (line ${line + 1}, run ${run}) lies before offset ${committed}, committed when kill ${run} happened`);
+        assert.ok(
+          offset >= committed,
+          `duplicate ${id} (line ${line + 1}, run ${run}) lies before offset ${committed}, committed when kill ${run} happened`,
+        );
       });
       assert.equal((await readAll(`${topic}.dlq`)).length, 0, 'nothing dead-lettered');
-      console.log(`# process crash: ${KILLS} SIGKILLs at lines ${kills.map((k) => k.lines).join(', ')}: ${ids.length} lines, ${duplicates} duplicates, every one at or past the offset committed before its re-delivery`);
+      console.log(
+        `# process crash: ${KILLS} SIGKILLs at lines ${kills.map((k) => k.lines).join(', ')}: ${ids.length} lines, ${duplicates} duplicates, every one at or past the offset committed before its re-delivery`,
+      );
       assert.equal((await router.stop()).code, 0, 'the last router stops cleanly');
     } finally {
       if (router && router.child.exitCode === null && router.child.signalCode === null) router.kill('SIGKILL');

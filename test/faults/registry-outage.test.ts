@@ -54,7 +54,8 @@ async function register(subject: string): Promise<number> {
   return (await registry.register({ type: SchemaType.AVRO, schema: auditEventSchemaText }, { subject })).id;
 }
 
-const parkedCount = (dlq: string) => withAdmin(async (admin) => (await admin.fetchTopicOffsets(dlq)).reduce((n, p) => n + Number(p.high), 0));
+const parkedCount = (dlq: string) =>
+  withAdmin(async (admin) => (await admin.fetchTopicOffsets(dlq)).reduce((n, p) => n + Number(p.high), 0));
 
 describe('fault: schema registry outage', () => {
   it('Avro events wait (not dead-lettered) while the registry is down, and all arrive once it is back', async () => {
@@ -71,7 +72,10 @@ describe('fault: schema registry outage', () => {
       const registry = new SchemaRegistry({ host: REGISTRY_URL }, { [SchemaType.AVRO]: { logicalTypes } });
       const events = makeEvents(TOTAL, uniqueName('avro'));
       const frames = await Promise.all(events.map((e) => registry.encode(id, e)));
-      await produce(topic, frames.map((value, i) => ({ value, partition: i % 2 })));
+      await produce(
+        topic,
+        frames.map((value, i) => ({ value, partition: i % 2 })),
+      );
 
       // Down before the router has ever seen the schema id: it cannot decode anything.
       await infraScript('schema-registry.sh', 'stop', REGISTRY_ENV);
@@ -80,7 +84,10 @@ describe('fault: schema registry outage', () => {
       router = new RouterProcess(writeConfig(dir, { ...tree, schemaRegistry: { url: gate.url } }));
       await router.joined();
       const waits = () => (router!.stderr.match(/decode waits/g) ?? []).length;
-      await waitFor(() => waits() >= 4, { what: `the router to wait out the outage a few times (${waits()} so far); stderr:\n${router.stderr.slice(-1000)}`, timeoutMs: 60_000 });
+      await waitFor(() => waits() >= 4, {
+        what: `the router to wait out the outage a few times (${waits()} so far); stderr:\n${router.stderr.slice(-1000)}`,
+        timeoutMs: 60_000,
+      });
       assert.match(router.stderr, /"code":"AR_ERR_REGISTRY_UNAVAILABLE"/);
       assert.equal(await parkedCount(dlq), 0, 'nothing dead-lettered while the registry is down');
       assert.equal(countLines(file), 0, 'nothing delivered without its schema');

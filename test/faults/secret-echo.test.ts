@@ -19,7 +19,14 @@ const SECRETS = {
 /** Every spelling a leak could take: raw, JSON-escaped once and twice, URL-encoded, base64, and the distinctive middle. */
 function spellings(value: string): string[] {
   const json = JSON.stringify(value).slice(1, -1);
-  return [value, json, JSON.stringify(json).slice(1, -1), encodeURIComponent(value), Buffer.from(value).toString('base64'), /FAULT-[A-Z-]+\d+/.exec(value)![0]];
+  return [
+    value,
+    json,
+    JSON.stringify(json).slice(1, -1),
+    encodeURIComponent(value),
+    Buffer.from(value).toString('base64'),
+    /FAULT-[A-Z-]+\d+/.exec(value)![0],
+  ];
 }
 
 describe('a receiver echoing every credential back: none reaches a log line, a dead-letter header or an API response', () => {
@@ -33,7 +40,9 @@ describe('a receiver echoing every credential back: none reaches a log line, a d
     // 401 with the request's headers as JSON (so the token's quote and backslash come back escaped), and URL-encoded.
     receiver = new HttpReceiver((req, res) => {
       const echo = JSON.stringify({ error: 'unauthorized', youSent: req.headers });
-      res.writeHead(401, { 'content-type': 'application/json' }).end(`${echo} ${encodeURIComponent(String(req.headers['x-audit-verification-token']))}`);
+      res
+        .writeHead(401, { 'content-type': 'application/json' })
+        .end(`${echo} ${encodeURIComponent(String(req.headers['x-audit-verification-token']))}`);
     });
     await receiver.start();
     const registry = new URL(registryUrl());
@@ -68,11 +77,20 @@ describe('a receiver echoing every credential back: none reaches a log line, a d
 
   it('refused deliveries are parked and logged with the echo redacted', async () => {
     const events = makeEvents(3, 'secret-echo');
-    await produce(topic, events.map((e) => ({ value: JSON.stringify(e) })));
+    await produce(
+      topic,
+      events.map((e) => ({ value: JSON.stringify(e) })),
+    );
     const parked = await readTopic(`${topic}.dlq`, { count: 3 });
-    assert.deepEqual(parked.map((m) => m.headers['ar.error.code']), ['AR_ERR_SINK_REJECTED', 'AR_ERR_SINK_REJECTED', 'AR_ERR_SINK_REJECTED']);
+    assert.deepEqual(
+      parked.map((m) => m.headers['ar.error.code']),
+      ['AR_ERR_SINK_REJECTED', 'AR_ERR_SINK_REJECTED', 'AR_ERR_SINK_REJECTED'],
+    );
     assert.ok(parked.every((m) => m.headers['ar.error.status'] === '401'));
-    assert.ok(receiver.requests.every((r) => r.headers['x-audit-verification-token'] === SECRETS.HOOK_TOKEN), 'the receiver did get the real token');
+    assert.ok(
+      receiver.requests.every((r) => r.headers['x-audit-verification-token'] === SECRETS.HOOK_TOKEN),
+      'the receiver did get the real token',
+    );
 
     const base = /admin listener on (http:\/\/[^\s"]+)/.exec(router.stderr)![1]!;
     for (const token of [SECRETS.ADMIN_TOKEN, 'wrong-token-0123456789abcdef']) {

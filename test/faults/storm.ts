@@ -19,7 +19,10 @@ export type StormProtocol = 'classic' | 'consumer';
 
 function stormConfig(tree: Record<string, unknown>, protocol: StormProtocol): Record<string, unknown> {
   if (protocol === 'classic') return withSource(tree, FAST_GROUP);
-  return { ...withSource(tree, { groupProtocol: 'consumer' }), kafka: { ...(tree.kafka as Record<string, unknown>), engine: 'librdkafka' } };
+  return {
+    ...withSource(tree, { groupProtocol: 'consumer' }),
+    kafka: { ...(tree.kafka as Record<string, unknown>), engine: 'librdkafka' },
+  };
 }
 
 /**
@@ -35,7 +38,11 @@ export async function rebalanceStorm(protocol: StormProtocol): Promise<void> {
   // One config (and log file) per member slot; a restarted member appends to its slot's file.
   const files = Array.from({ length: MEMBERS }, (_, i) => join(dir, `member-${i}.log`));
   const configs = files.map((file, i) =>
-    writeConfig(dir, stormConfig(routerConfig({ topic, groupId, sinks: [{ name: 'archive', type: 'log', file, batch: { maxWaitMs: 20 } }] }), protocol), `member-${i}.json`),
+    writeConfig(
+      dir,
+      stormConfig(routerConfig({ topic, groupId, sinks: [{ name: 'archive', type: 'log', file, batch: { maxWaitMs: 20 } }] }), protocol),
+      `member-${i}.json`,
+    ),
   );
   const members: RouterProcess[] = configs.map((c) => new RouterProcess(c));
   const union = () => new Set(files.flatMap((f) => logIds(f)));
@@ -65,18 +72,31 @@ export async function rebalanceStorm(protocol: StormProtocol): Promise<void> {
       churns++;
       // Stay until the group made some progress (a second or two of the stream), then churn again.
       const target = lines() + int(300, 1_200);
-      await waitFor(() => lines() >= target || Date.now() - started > STORM_MS, { what: `progress after rejoining (${lines()} of ${target} lines)`, timeoutMs: 30_000, intervalMs: 100 });
+      await waitFor(() => lines() >= target || Date.now() - started > STORM_MS, {
+        what: `progress after rejoining (${lines()} of ${target} lines)`,
+        timeoutMs: 30_000,
+        intervalMs: 100,
+      });
     }
     await streaming;
-    await waitFor(() => lines() >= produced && union().size >= produced, { what: `all ${produced} events in the members' files (have ${union().size})`, timeoutMs: 90_000 });
+    await waitFor(() => lines() >= produced && union().size >= produced, {
+      what: `all ${produced} events in the members' files (have ${union().size})`,
+      timeoutMs: 90_000,
+    });
 
     const expected = new Set<string>();
     for (let p = 0; p < PARTITIONS; p++) for (let o = 0; o < produced / PARTITIONS; o++) expected.add(`${topic}/${p}/${o}`);
     assert.deepEqual(union(), expected, 'every event, at least once, and nothing else');
     const written = lines();
-    assert.deepEqual(exits.filter((c) => c !== 0), [], 'every member that left exited 0');
+    assert.deepEqual(
+      exits.filter((c) => c !== 0),
+      [],
+      'every member that left exited 0',
+    );
     assert.equal((await readAll(`${topic}.dlq`)).length, 0, 'nothing parked');
-    console.log(`# rebalance storm (${protocol}): ${churns} leave/rejoin cycles in ${STORM_MS / 1000} s, ${produced} events, ${written} lines (${written - produced} duplicates)`);
+    console.log(
+      `# rebalance storm (${protocol}): ${churns} leave/rejoin cycles in ${STORM_MS / 1000} s, ${produced} events, ${written} lines (${written - produced} duplicates)`,
+    );
     for (const m of members) assert.equal((await stopBounded(m)).code, 0);
   } finally {
     await Promise.all(members.map((m) => stopBounded(m)));

@@ -142,9 +142,18 @@ export function capturingLogger(level = 'info'): { logger: Logger; lines: () => 
 }
 
 /** Runs one of the infra scripts with the given environment; rejects with its output on failure. */
-export function infraScript(script: 'kafka.sh' | 'schema-registry.sh', command: string, env: NodeJS.ProcessEnv, timeoutMs = 180_000): Promise<string> {
+export function infraScript(
+  script: 'kafka.sh' | 'schema-registry.sh',
+  command: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 180_000,
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [`scripts/${script}`, command], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', [`scripts/${script}`, command], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (c) => (out += c));
     child.stderr.on('data', (c) => (out += c));
@@ -189,7 +198,10 @@ export async function collectTopic(kafka: Kafka, topic: string): Promise<{ messa
 }
 
 /** SIGTERM, and SIGKILL if it has not exited within `timeoutMs`: a cleanup that cannot hang a run. */
-export async function stopBounded(router: RouterProcess, timeoutMs = 30_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+export async function stopBounded(
+  router: RouterProcess,
+  timeoutMs = 30_000,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   if (router.child.exitCode === null && router.child.signalCode === null) router.kill('SIGTERM');
   const timer = setTimeout(() => router.kill('SIGKILL'), timeoutMs);
   try {

@@ -43,7 +43,8 @@ class FaultyReceiver {
         const body = Buffer.concat(chunks).toString('utf8');
         this.received.push(...(JSON.parse(body) as { id: string }[]).map((e) => e.id));
         res.on('finish', () => {
-          if (res.statusCode >= 200 && res.statusCode < 300) this.delivered.push(...(JSON.parse(body) as { id: string }[]).map((e) => e.id));
+          if (res.statusCode >= 200 && res.statusCode < 300)
+            this.delivered.push(...(JSON.parse(body) as { id: string }[]).map((e) => e.id));
         });
         Promise.resolve(this.answer(req, res, n)).catch(() => res.destroy());
       });
@@ -86,10 +87,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Routes `count` events through one in-process router into `receiver` and
  * waits until every id was delivered (a 2xx) or parked; returns the parked records.
  */
-async function throughRouter(receiver: FaultyReceiver, sink: Record<string, unknown>, count: number, feed?: (topic: string, events: { value: string }[]) => Promise<void>) {
+async function throughRouter(
+  receiver: FaultyReceiver,
+  sink: Record<string, unknown>,
+  count: number,
+  feed?: (topic: string, events: { value: string }[]) => Promise<void>,
+) {
   const url = await receiver.start();
   const topic = await createTopic('fault-webhook', 2);
-  const config = validateConfig(routerConfig({ topic, groupId: uniqueName('fault-webhook'), sinks: [{ name: 'hook', type: 'webhook', url, ...sink }] }));
+  const config = validateConfig(
+    routerConfig({ topic, groupId: uniqueName('fault-webhook'), sinks: [{ name: 'hook', type: 'webhook', url, ...sink }] }),
+  );
   const app = await RouterApp.start(config, { logger: silentLogger() });
   const dlq = await collectTopic(testKafka(), config.deadLetter.topic);
   const prefix = uniqueName('wh');
@@ -102,12 +110,21 @@ async function throughRouter(receiver: FaultyReceiver, sink: Record<string, unkn
         const done = new Set([...receiver.delivered, ...dlq.messages.map(parkedId)]);
         return ids.every((id) => done.has(id));
       },
-      { what: `every event delivered or parked (delivered ${new Set(receiver.delivered).size}, parked ${dlq.messages.length})`, timeoutMs: 90_000 },
+      {
+        what: `every event delivered or parked (delivered ${new Set(receiver.delivered).size}, parked ${dlq.messages.length})`,
+        timeoutMs: 90_000,
+      },
     );
     const counts = assertAccountedFor(ids, receiver.delivered, dlq.messages);
     assert.ok(app.isReady, 'the router keeps running');
     const retries = (await app.metrics.retries.get()).values.reduce((n, v) => n + v.value, 0);
-    return { delivered: counts.delivered, parkedIds: counts.parked, records: dlq.messages, retries, codes: countBy(dlq.messages.map((m) => m.headers[DLQ_HEADERS.code]!)) };
+    return {
+      delivered: counts.delivered,
+      parkedIds: counts.parked,
+      records: dlq.messages,
+      retries,
+      codes: countBy(dlq.messages.map((m) => m.headers[DLQ_HEADERS.code]!)),
+    };
   } finally {
     await dlq.stop();
     await app.stop();
@@ -139,7 +156,9 @@ const quickRetry = { initialBackoffMs: 10, maxBackoffMs: 100, maxElapsedMs: 30_0
 
 describe('fault: webhook receivers that misbehave', () => {
   it('(a) alternating 200/500: every event arrives in a 200, the 500s are retried', async () => {
-    const receiver = new FaultyReceiver((_req, res, n) => void (n % 2 === 1 ? res.writeHead(500).end('boom') : res.writeHead(200).end('ok')));
+    const receiver = new FaultyReceiver(
+      (_req, res, n) => void (n % 2 === 1 ? res.writeHead(500).end('boom') : res.writeHead(200).end('ok')),
+    );
     const result = await throughRouter(receiver, { batch: { maxEvents: 20, maxWaitMs: 20 }, retry: quickRetry }, 500);
     assert.equal(result.delivered, 500, `delivered ${result.delivered}, parked ${result.parkedIds}`);
     assert.ok(result.retries > 0, 'the 500s were retried');
@@ -203,7 +222,9 @@ describe('fault: webhook receivers that misbehave', () => {
       await outage.catch(() => undefined);
       await receiver.close().catch(() => undefined);
     }
-    console.log(`# webhook outage: ${result.delivered} delivered, ${result.parkedIds} parked (${[...result.codes].map(([c, n]) => `${c} ${n}`).join(', ')}) in ${Date.now() - started} ms`);
+    console.log(
+      `# webhook outage: ${result.delivered} delivered, ${result.parkedIds} parked (${[...result.codes].map(([c, n]) => `${c} ${n}`).join(', ')}) in ${Date.now() - started} ms`,
+    );
     assert.ok(result.codes.get('AR_ERR_SINK_CIRCUIT_OPEN'), 'the open circuit parked events without trying');
     assert.ok(result.delivered >= 100, 'events after the outage arrived');
     for (const record of result.records) assert.equal(record.headers[DLQ_HEADERS.sink], 'hook');
@@ -223,7 +244,14 @@ describe('fault: webhook receivers that misbehave', () => {
       groupId,
       sinks: [
         { name: 'big-ok', type: 'webhook', url: goodUrl, ...common },
-        { name: 'big-error', type: 'webhook', url: badUrl, ...common, retry: { initialBackoffMs: 50, maxBackoffMs: 200, maxElapsedMs: 3_000 }, circuitBreaker: { failureThreshold: 0 } },
+        {
+          name: 'big-error',
+          type: 'webhook',
+          url: badUrl,
+          ...common,
+          retry: { initialBackoffMs: 50, maxBackoffMs: 200, maxElapsedMs: 3_000 },
+          circuitBreaker: { failureThreshold: 0 },
+        },
       ],
     });
     const router = new RouterProcess(writeConfig(dir, tree));
@@ -236,13 +264,23 @@ describe('fault: webhook receivers that misbehave', () => {
       const baseline = peakRssMb(router.child.pid!);
       const prefix = uniqueName('big');
       const ids = Array.from({ length: 40 }, (_, i) => `${prefix}-${i}`);
-      await produce(topic, makeEvents(40, prefix).map((e) => ({ value: JSON.stringify(e) })));
+      await produce(
+        topic,
+        makeEvents(40, prefix).map((e) => ({ value: JSON.stringify(e) })),
+      );
       // Delivered is the router's word: it commits an offset only once every sink took the event. The
       // receiver cannot tell, as its 200 is cut short (Node 24 reports no 'finish' for such a response).
       const committed = async () => [...(await committedOffsets(groupId, topic)).values()].reduce((n, o) => n + Math.max(0, Number(o)), 0);
-      await waitFor(async () => parked.length >= 40 && (await committed()) === 40, { what: '40 parked for big-error and all 40 events committed', timeoutMs: 60_000 });
+      await waitFor(async () => parked.length >= 40 && (await committed()) === 40, {
+        what: '40 parked for big-error and all 40 events committed',
+        timeoutMs: 60_000,
+      });
       const peak = peakRssMb(router.child.pid!);
-      assert.deepEqual([...good.received].sort(), [...ids].sort(), 'a 200 with a huge body is a delivery: each event reached big-ok once, never retried');
+      assert.deepEqual(
+        [...good.received].sort(),
+        [...ids].sort(),
+        'a 200 with a huge body is a delivery: each event reached big-ok once, never retried',
+      );
       assert.equal(bad.delivered.length, 0);
       assert.ok(bad.requests > 40 / 5, `the 500s were retried (${bad.requests} requests)`);
       assert.deepEqual(new Set(parked.map(parkedId)), new Set(ids));
@@ -253,7 +291,9 @@ describe('fault: webhook receivers that misbehave', () => {
         assert.ok(record.headers[DLQ_HEADERS.message]!.length <= 1024, 'the huge body is quoted, not copied');
       }
       const served = (good.requests + bad.requests) * 10;
-      console.log(`# 10 MB bodies: ${good.requests + bad.requests} responses (${served} MB offered), at most ${(Math.max(...sent) / 1024 / 1024).toFixed(1)} MB of one taken; router peak RSS ${baseline.toFixed(0)} MB after joining, ${peak.toFixed(0)} MB at the end`);
+      console.log(
+        `# 10 MB bodies: ${good.requests + bad.requests} responses (${served} MB offered), at most ${(Math.max(...sent) / 1024 / 1024).toFixed(1)} MB of one taken; router peak RSS ${baseline.toFixed(0)} MB after joining, ${peak.toFixed(0)} MB at the end`,
+      );
       assert.ok(sent.length > 0 && sent.every((n) => n < BODY_BYTES), 'no 10 MB body was read to its end (the rest is never downloaded)');
       assert.ok(peak - baseline < 60, `router memory grew ${(peak - baseline).toFixed(0)} MB while ${served} MB of bodies were offered`);
       assert.equal(router.child.exitCode, null, 'the router keeps running');

@@ -21,13 +21,15 @@ describe('noun:verb rules', () => {
 
   it('accepts every reference example and the whole reference vocabulary', () => {
     for (const rule of reference.examples) assert.equal(ruleProblem(rule, vocabulary), undefined, rule);
-    for (const noun of reference.nouns) for (const verb of reference.verbs) assert.equal(ruleProblem(`${noun}:${verb}`, vocabulary), undefined);
+    for (const noun of reference.nouns)
+      for (const verb of reference.verbs) assert.equal(ruleProblem(`${noun}:${verb}`, vocabulary), undefined);
   });
 
   for (const rule of reference.examples) {
     it(`${rule} matches exactly the pairs the grammar says`, () => {
       const set = compileRules([rule]);
-      for (const noun of reference.nouns) for (const verb of reference.verbs) assert.equal(set.matches(noun, verb), expected(rule, noun, verb), `${rule} vs ${noun}:${verb}`);
+      for (const noun of reference.nouns)
+        for (const verb of reference.verbs) assert.equal(set.matches(noun, verb), expected(rule, noun, verb), `${rule} vs ${noun}:${verb}`);
     });
   }
 

@@ -78,7 +78,12 @@ function headersToStrings(headers: IHeaders | undefined): Record<string, string>
  */
 export async function readTopic(
   topic: string,
-  { count, until, timeoutMs = 60_000, isolation }: { count?: number; until?: (m: ReadMessage[]) => boolean; timeoutMs?: number; isolation?: 'read_committed' | 'read_uncommitted' } = {},
+  {
+    count,
+    until,
+    timeoutMs = 60_000,
+    isolation,
+  }: { count?: number; until?: (m: ReadMessage[]) => boolean; timeoutMs?: number; isolation?: 'read_committed' | 'read_uncommitted' } = {},
 ): Promise<ReadMessage[]> {
   const consumer = testKafka().consumer({ groupId: uniqueName('reader'), readUncommitted: isolation === 'read_uncommitted' });
   const messages: ReadMessage[] = [];
@@ -87,7 +92,13 @@ export async function readTopic(
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
-        messages.push({ partition, offset: message.offset, key: message.key, value: message.value, headers: headersToStrings(message.headers) });
+        messages.push({
+          partition,
+          offset: message.offset,
+          key: message.key,
+          value: message.value,
+          headers: headersToStrings(message.headers),
+        });
       },
     });
     const done = until ?? ((m: ReadMessage[]) => m.length >= (count ?? 1));

@@ -27,7 +27,10 @@ export interface CliResult {
 }
 
 /** Runs the installed CLI (bin/ → dist/) to completion. */
-export function runCli(args: string[], { input, env, timeoutMs = 60_000 }: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  { input, env, timeoutMs = 60_000 }: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -65,7 +68,10 @@ export class RouterProcess {
 
   /** Resolves once the process has joined its consumer group (it logs the assignment). */
   async joined(timeoutMs = 60_000): Promise<void> {
-    await waitFor(() => this.stderr.includes('assigned partitions'), { timeoutMs, what: `router to join its group; stderr so far:\n${this.stderr.slice(-2000)}` });
+    await waitFor(() => this.stderr.includes('assigned partitions'), {
+      timeoutMs,
+      what: `router to join its group; stderr so far:\n${this.stderr.slice(-2000)}`,
+    });
   }
 
   kill(signal: NodeJS.Signals): void {
@@ -79,7 +85,13 @@ export class RouterProcess {
 }
 
 /** A minimal router config for tests: one source, log sinks given by the caller. */
-export function routerConfig(opts: { topic: string; groupId: string; sinks: unknown[]; deadLetterTopic?: string; extra?: Record<string, unknown> }): Record<string, unknown> {
+export function routerConfig(opts: {
+  topic: string;
+  groupId: string;
+  sinks: unknown[];
+  deadLetterTopic?: string;
+  extra?: Record<string, unknown>;
+}): Record<string, unknown> {
   return {
     kafka: { brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'audit-router-test' },
     source: { topic: opts.topic, groupId: opts.groupId, fromBeginning: true, format: 'auto', commit: { intervalMs: 200, maxEvents: 500 } },

@@ -23,8 +23,20 @@ function report(events: number, rows: Row[]): Report {
     kcat: { eventsPerSecond: KCAT, seconds: 10 },
     rows,
     latency: [
-      { engine: 'kafkajs', ratePerSecond: 2000, seconds: 30, outputTopic: { p50: 10, p99: 40, max: 90, count: 1 }, webhook: { p50: 30, p99: 160, max: 200, count: 1 } },
-      { engine: 'librdkafka', ratePerSecond: 2000, seconds: 30, outputTopic: { p50: 10, p99: 20, max: 30, count: 1 }, webhook: { p50: 30, p99: 60, max: 90, count: 1 } },
+      {
+        engine: 'kafkajs',
+        ratePerSecond: 2000,
+        seconds: 30,
+        outputTopic: { p50: 10, p99: 40, max: 90, count: 1 },
+        webhook: { p50: 30, p99: 160, max: 200, count: 1 },
+      },
+      {
+        engine: 'librdkafka',
+        ratePerSecond: 2000,
+        seconds: 30,
+        outputTopic: { p50: 10, p99: 20, max: 30, count: 1 },
+        webhook: { p50: 30, p99: 60, max: 90, count: 1 },
+      },
     ],
     wallSeconds: 1,
   };
@@ -41,7 +53,15 @@ const rows = [
 
 test('ratios: librdkafka over kafkajs, each over kcat, and over Kafka Connect in the log-file scenario', () => {
   const [a, logfile] = ratios(rows);
-  assert.deepEqual(a, { scenario: 'a', name: 'a scenario', librdkafkaOverKafkajs: 2, kafkajsOverKcat: 0.2, librdkafkaOverKcat: 0.4, kafkajsOverConnect: undefined, librdkafkaOverConnect: undefined });
+  assert.deepEqual(a, {
+    scenario: 'a',
+    name: 'a scenario',
+    librdkafkaOverKafkajs: 2,
+    kafkajsOverKcat: 0.2,
+    librdkafkaOverKcat: 0.4,
+    kafkajsOverConnect: undefined,
+    librdkafkaOverConnect: undefined,
+  });
   assert.equal(logfile!.kafkajsOverConnect, 0.8);
   assert.equal(logfile!.librdkafkaOverConnect, 2);
 });

@@ -9,13 +9,17 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 function runMvn(goal: string): { code: number | null; stderr: string; stdout: string } {
-  const result = spawnSync('bash', ['-c', 'set -euo pipefail; SERVICE=test; source scripts/infra/common.sh; run_mvn -f scripts/infra/kafka-pom.xml "$GOAL"'], {
-    cwd: root,
-    env: { ...process.env, GOAL: goal },
-    encoding: 'utf8',
-    // spawnSync blocks the event loop, so node:test's own timeout could never fire.
-    timeout: 110_000,
-  });
+  const result = spawnSync(
+    'bash',
+    ['-c', 'set -euo pipefail; SERVICE=test; source scripts/infra/common.sh; run_mvn -f scripts/infra/kafka-pom.xml "$GOAL"'],
+    {
+      cwd: root,
+      env: { ...process.env, GOAL: goal },
+      encoding: 'utf8',
+      // spawnSync blocks the event loop, so node:test's own timeout could never fire.
+      timeout: 110_000,
+    },
+  );
   return { code: result.status, stderr: result.stderr, stdout: result.stdout };
 }
 

@@ -61,10 +61,12 @@ function cmdline(pid: number): string {
 test('launch_detached records the pid only once the process carries its marker', { timeout: 60_000 }, () => {
   for (let i = 0; i < 10; i++) {
     const { token, marker, pidFile } = delayed();
-    const run = sh(
-      'launch_detached "$PIDFILE" "$MARKER" /dev/null bash -c "$LATE" "$TOKEN"; pid_is_ours "$PIDFILE" "$MARKER"',
-      { PIDFILE: pidFile, MARKER: marker, TOKEN: token, LATE: LATE_EXEC },
-    );
+    const run = sh('launch_detached "$PIDFILE" "$MARKER" /dev/null bash -c "$LATE" "$TOKEN"; pid_is_ours "$PIDFILE" "$MARKER"', {
+      PIDFILE: pidFile,
+      MARKER: marker,
+      TOKEN: token,
+      LATE: LATE_EXEC,
+    });
     const pid = Number(readFileSync(pidFile, 'utf8'));
     launched.push(pid);
     assert.equal(run.code, 0, `round ${i}: our own just-started process was not recognised: ${run.stderr}`);
@@ -156,26 +158,35 @@ function pidsWith(text: string): number[] {
 
 /** Starts a bash snippet (common.sh sourced, a start's INT/TERM trap set) without waiting for it. */
 function startScript(script: string, env: Record<string, string>): { child: ChildProcess; exited: Promise<number | null> } {
-  const child = spawn('bash', ['-c', `set -euo pipefail; SERVICE=test; source "$COMMON"; trap 'abort_start "$PIDFILE"' INT TERM; ${script}`], {
-    env: { ...process.env, COMMON, ...env },
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'bash',
+    ['-c', `set -euo pipefail; SERVICE=test; source "$COMMON"; trap 'abort_start "$PIDFILE"' INT TERM; ${script}`],
+    {
+      env: { ...process.env, COMMON, ...env },
+      stdio: 'ignore',
+    },
+  );
   return { child, exited: new Promise((resolve) => child.on('close', (code) => resolve(code))) };
 }
 
 test('a start interrupted before its process has exec’d (no pid file yet) stops that process', { timeout: 60_000 }, async () => {
   const { token, marker, pidFile } = delayed();
-  const run = startScript('launch_detached "$PIDFILE" "$MARKER" /dev/null bash -c "$SLOW" "$TOKEN"; wait_ready "$PIDFILE" "$MARKER" 600 false', {
-    PIDFILE: pidFile,
-    MARKER: marker,
-    TOKEN: token,
-    SLOW: 'sleep 30; exec -a "fake-$0" sleep 300',
-  });
+  const run = startScript(
+    'launch_detached "$PIDFILE" "$MARKER" /dev/null bash -c "$SLOW" "$TOKEN"; wait_ready "$PIDFILE" "$MARKER" 600 false',
+    {
+      PIDFILE: pidFile,
+      MARKER: marker,
+      TOKEN: token,
+      SLOW: 'sleep 30; exec -a "fake-$0" sleep 300',
+    },
+  );
   // The launched process is there (its pre-exec command line names the token), the pid file is not.
   // Recognised by its own command (setsid/nohup/bash with the slow script and the token), not by the token alone:
   // under load the script must already be past its trap when it is interrupted, or the test judges the wrong moment.
   // An empty list is truthy: wait for a pid, not for a list, or the script is interrupted before it set its trap.
-  const launchedPid = await waitFor(() => pidsWith(token).find((p) => p !== run.child.pid && cmdline(p).includes('sleep 30; exec')), { what: 'the launched process' });
+  const launchedPid = await waitFor(() => pidsWith(token).find((p) => p !== run.child.pid && cmdline(p).includes('sleep 30; exec')), {
+    what: 'the launched process',
+  });
   launched.push(launchedPid);
   assert.equal(existsSync(pidFile), false);
   run.child.kill('SIGTERM');
@@ -185,12 +196,15 @@ test('a start interrupted before its process has exec’d (no pid file yet) stop
 
 test('a start interrupted while waiting for readiness stops the started process', { timeout: 60_000 }, async () => {
   const { token, marker, pidFile } = delayed();
-  const run = startScript('launch_detached "$PIDFILE" "$MARKER" /dev/null bash -c "$LATE" "$TOKEN"; wait_ready "$PIDFILE" "$MARKER" 600 false', {
-    PIDFILE: pidFile,
-    MARKER: marker,
-    TOKEN: token,
-    LATE: LATE_EXEC,
-  });
+  const run = startScript(
+    'launch_detached "$PIDFILE" "$MARKER" /dev/null bash -c "$LATE" "$TOKEN"; wait_ready "$PIDFILE" "$MARKER" 600 false',
+    {
+      PIDFILE: pidFile,
+      MARKER: marker,
+      TOKEN: token,
+      LATE: LATE_EXEC,
+    },
+  );
   await waitFor(() => existsSync(pidFile), { what: 'the pid file' });
   const pid = Number(readFileSync(pidFile, 'utf8'));
   launched.push(pid);

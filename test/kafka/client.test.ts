@@ -89,7 +89,10 @@ describe('createKafka against the SASL listener', () => {
       assert.ok(!err.message.includes('\n'), 'one line');
       assert.ok(!err.message.includes(WRONG_PASSWORD));
       // kafkajs logged the failure through our logger, and no line carries the password.
-      assert.ok(lines.some((l) => /SASL/.test(l)), `kafkajs logs reached pino (${lines.length} lines)`);
+      assert.ok(
+        lines.some((l) => /SASL/.test(l)),
+        `kafkajs logs reached pino (${lines.length} lines)`,
+      );
       assert.ok(!lines.some((l) => l.includes(WRONG_PASSWORD)), 'no log line holds the password');
     });
   }
@@ -111,7 +114,9 @@ describe('describeKafkaError', () => {
   });
 
   test('anything else is AR_ERR_KAFKA; our own errors pass through', () => {
-    const other = describeKafkaError(Object.assign(new Error('This server does not host this topic-partition'), { name: 'KafkaJSProtocolError' }));
+    const other = describeKafkaError(
+      Object.assign(new Error('This server does not host this topic-partition'), { name: 'KafkaJSProtocolError' }),
+    );
     assert.equal(other.code, 'AR_ERR_KAFKA');
     const ours = new AuditRouterError('AR_ERR_SINK_REJECTED', 'x');
     assert.equal(describeKafkaError(ours), ours);

@@ -28,7 +28,10 @@ describe('kafka.engine and AR_KAFKA_ENGINE', () => {
     assert.throws(
       () => engineChoice({}, { AR_KAFKA_ENGINE: 'franz' }),
       (err: unknown) =>
-        err instanceof AuditRouterError && err.code === 'AR_ERR_CONFIG_INVALID' && err.path === 'kafka.engine' && err.message === 'AR_KAFKA_ENGINE: "franz" is not one of auto, kafkajs, librdkafka',
+        err instanceof AuditRouterError &&
+        err.code === 'AR_ERR_CONFIG_INVALID' &&
+        err.path === 'kafka.engine' &&
+        err.message === 'AR_KAFKA_ENGINE: "franz" is not one of auto, kafkajs, librdkafka',
     );
   });
 
@@ -67,7 +70,10 @@ describe('createKafkaEngine', () => {
     assert.equal(err.code, 'AR_ERR_CONFIG_INVALID');
     assert.equal(err.path, 'kafka.engine');
     assert.ok(!err.message.includes('\n'), err.message);
-    assert.match(err.message, /^kafka\.engine: librdkafka cannot be loaded \(.+\); npm install @confluentinc\/kafka-javascript .*or set kafka\.engine: kafkajs$/);
+    assert.match(
+      err.message,
+      /^kafka\.engine: librdkafka cannot be loaded \(.+\); npm install @confluentinc\/kafka-javascript .*or set kafka\.engine: kafkajs$/,
+    );
     assert.equal(auto.name, 'kafkajs');
   });
 });

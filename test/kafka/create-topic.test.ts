@@ -14,7 +14,10 @@ test('the start-up topics are listed once and only the missing ones created, the
   const dlq = uniqueName('topics-once-dlq');
   const destinations = uniqueName('topics-once-destinations');
   // The engine the suite runs on (AR_KAFKA_ENGINE), its real admin client with its calls counted on the way through.
-  const engine = await createKafkaEngine({ brokers: brokers(), clientId: 'create-topic-test', connectionTimeoutMs: 3_000, requestTimeoutMs: 30_000 }, silentLogger());
+  const engine = await createKafkaEngine(
+    { brokers: brokers(), clientId: 'create-topic-test', connectionTimeoutMs: 3_000, requestTimeoutMs: 30_000 },
+    silentLogger(),
+  );
   const engineAdmin = engine.admin();
   try {
     await engineAdmin.connect();
@@ -31,7 +34,10 @@ test('the start-up topics are listed once and only the missing ones created, the
       assert.deepEqual(calls, ['listTopics', 'createTopic', 'createTopic'], 'one listing, one create per missing topic');
       const topics = await admin.listTopics();
       assert.ok(topics.includes(dlq) && topics.includes(destinations));
-      const { resources } = await admin.describeConfigs({ resources: [{ type: TOPIC_RESOURCE, name: destinations, configNames: ['cleanup.policy'] }], includeSynonyms: false });
+      const { resources } = await admin.describeConfigs({
+        resources: [{ type: TOPIC_RESOURCE, name: destinations, configNames: ['cleanup.policy'] }],
+        includeSynonyms: false,
+      });
       assert.equal(resources[0]!.configEntries[0]!.configValue, 'compact');
 
       calls.length = 0;

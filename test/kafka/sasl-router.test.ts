@@ -51,7 +51,9 @@ describe('a router on a SASL (SCRAM-SHA-256) listener', () => {
       assert.equal((await router.stop()).code, 0, router.stderr.slice(-1500));
     }
 
-    const replayed = await runCli(['replay', '-c', config('replay.log', 'audit-secret', 'replay.json'), '--from', 'earliest'], { timeoutMs: 60_000 });
+    const replayed = await runCli(['replay', '-c', config('replay.log', 'audit-secret', 'replay.json'), '--from', 'earliest'], {
+      timeoutMs: 60_000,
+    });
     assert.equal(replayed.code, 0, replayed.stderr);
     assert.deepEqual(idsIn(join(dir, 'replay.log')), [event.id]);
   });
@@ -67,7 +69,11 @@ describe('a router on a SASL (SCRAM-SHA-256) listener', () => {
       const result = await runCli(args, { timeoutMs: 60_000 });
       assert.equal(result.code, 1, `${args[0]}: ${result.stderr}`);
       assert.equal(result.stdout, '', args[0]);
-      assert.match(result.stderr, /^audit-router: error AR_ERR_KAFKA_AUTH: Kafka refused the SASL credentials for user audit \(scram-sha-256\)[^\n]*\n$/, `${args[0]}: exactly one line:\n${result.stderr}`);
+      assert.match(
+        result.stderr,
+        /^audit-router: error AR_ERR_KAFKA_AUTH: Kafka refused the SASL credentials for user audit \(scram-sha-256\)[^\n]*\n$/,
+        `${args[0]}: exactly one line:\n${result.stderr}`,
+      );
       assert.ok(!result.stderr.includes(WRONG_PASSWORD), `${args[0]} printed the password`);
     }
     const produced = await runCli(['produce', '-c', bad], { input: JSON.stringify(makeEvent()) + '\n', timeoutMs: 60_000 });

@@ -13,7 +13,9 @@ import { routerConfig, tempDir } from '../helpers/router-process.js';
 import { waitFor } from '../helpers/wait.js';
 
 function metricValue(text: string, name: string, labels = ''): number {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `) || (!labels && l.startsWith(`${name}{`)));
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `) || (!labels && l.startsWith(`${name}{`)));
   return line ? Number(line.split(' ').at(-1)) : NaN;
 }
 
@@ -21,7 +23,14 @@ describe('admin listener', () => {
   it('/readyz is 503 until the group is joined; /metrics counts what was sent', async () => {
     const topic = await createTopic('metrics', 2);
     const file = join(tempDir(), 'audit.log');
-    const config = validateConfig(routerConfig({ topic, groupId: uniqueName('metrics'), sinks: [{ name: 'archive', type: 'log', file, events: ['flag:*'] }], extra: { admin: { listen: '127.0.0.1:0' } } }));
+    const config = validateConfig(
+      routerConfig({
+        topic,
+        groupId: uniqueName('metrics'),
+        sinks: [{ name: 'archive', type: 'log', file, events: ['flag:*'] }],
+        extra: { admin: { listen: '127.0.0.1:0' } },
+      }),
+    );
     const readiness: number[] = [];
     let url: string | undefined;
     let polling = true;
@@ -40,12 +49,14 @@ describe('admin listener', () => {
       const events = makeEvents(300, 'm', ['flag:created', 'segment:deleted', 'flag:updated']);
       await produce(topic, [...events.map((e) => ({ value: JSON.stringify(e) })), { value: 'not json' }]);
       await waitFor(() => idsIn(file).length === 200, { what: 'flag events in the sink' });
-      const scrape = async () => (await (await request(`${url}/metrics`)).body.text());
+      const scrape = async () => await (await request(`${url}/metrics`)).body.text();
       const text = await waitFor(async () => {
         const t = await scrape();
         // Once the last batch is acknowledged, the sink holds nothing (the gauge is set, to 0, not absent).
         const settled = metricValue(t, 'audit_router_sink_buffered_events', 'sink="archive"') === 0;
-        return settled && metricValue(t, 'audit_router_events_dead_lettered_total', 'code="AR_ERR_DECODE_JSON",sink=""') === 1 ? t : undefined;
+        return settled && metricValue(t, 'audit_router_events_dead_lettered_total', 'code="AR_ERR_DECODE_JSON",sink=""') === 1
+          ? t
+          : undefined;
       });
       assert.equal(metricValue(text, 'audit_router_events_consumed_total', `topic="${topic}"`), 301);
       assert.equal(metricValue(text, 'audit_router_events_decoded_total', 'format="json"'), 300);

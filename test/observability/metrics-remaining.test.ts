@@ -35,7 +35,15 @@ describe('the README metrics the other tests do not reach, by their literal name
       routerConfig({
         topic,
         groupId: uniqueName('metrics-remaining'),
-        sinks: [{ name: 'hook', type: 'webhook', url: receiver.url, batch: { maxEvents: 5, maxWaitMs: 10 }, retry: { initialBackoffMs: 10, maxBackoffMs: 20, maxElapsedMs: 60_000 } }],
+        sinks: [
+          {
+            name: 'hook',
+            type: 'webhook',
+            url: receiver.url,
+            batch: { maxEvents: 5, maxWaitMs: 10 },
+            retry: { initialBackoffMs: 10, maxBackoffMs: 20, maxElapsedMs: 60_000 },
+          },
+        ],
         extra: { admin: { listen: '127.0.0.1:0' } },
       }),
     );
@@ -49,14 +57,28 @@ describe('the README metrics the other tests do not reach, by their literal name
   });
 
   it('failed, retries, batch size, delivery seconds, lag, commits and the process metrics', async () => {
-    await produce(topic, makeEvents(5, 'ok').map((e) => ({ value: JSON.stringify(e) })));
+    await produce(
+      topic,
+      makeEvents(5, 'ok').map((e) => ({ value: JSON.stringify(e) })),
+    );
     const metrics = async () => (await request(`${base}/metrics`)).body.text();
-    await waitFor(async () => sample(await metrics(), 'audit_router_sink_events_delivered_total{sink="hook"}') === 5, { what: 'the first batch delivered' });
-    await produce(topic, makeEvents(2, 'refused').map((e) => ({ value: JSON.stringify(e) })));
-    const text = await waitFor(async () => {
-      const t = await metrics();
-      return sample(t, 'audit_router_sink_events_failed_total{sink="hook",code="AR_ERR_SINK_REJECTED"}') === 2 && sample(t, 'audit_router_offset_commits_total') > 0 ? t : undefined;
-    }, { what: 'the refused events counted as failed, and a commit' });
+    await waitFor(async () => sample(await metrics(), 'audit_router_sink_events_delivered_total{sink="hook"}') === 5, {
+      what: 'the first batch delivered',
+    });
+    await produce(
+      topic,
+      makeEvents(2, 'refused').map((e) => ({ value: JSON.stringify(e) })),
+    );
+    const text = await waitFor(
+      async () => {
+        const t = await metrics();
+        return sample(t, 'audit_router_sink_events_failed_total{sink="hook",code="AR_ERR_SINK_REJECTED"}') === 2 &&
+          sample(t, 'audit_router_offset_commits_total') > 0
+          ? t
+          : undefined;
+      },
+      { what: 'the refused events counted as failed, and a commit' },
+    );
 
     assert.equal(sample(text, 'audit_router_sink_retries_total{sink="hook",code="AR_ERR_SINK_UNAVAILABLE"}'), 2);
     // The five may arrive in one fetch or two: the batches' sizes add up to the delivered events either way.

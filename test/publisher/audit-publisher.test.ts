@@ -77,14 +77,20 @@ describe('createAuditPublisher', () => {
         assert.equal(err.message, 'events[1]: timestamp: expected a string, got a number');
         return true;
       });
-      await assert.rejects(publisher.publish({ ...good!, type: undefined } as unknown as AuditEvent), /^AuditRouterError: type: expected a string, got missing$/);
+      await assert.rejects(
+        publisher.publish({ ...good!, type: undefined } as unknown as AuditEvent),
+        /^AuditRouterError: type: expected a string, got missing$/,
+      );
       // One producer, one partition: had the rejected calls sent anything, it would come before this marker.
       await publisher.publish(makeEvent({ id: 'marker' }));
     } finally {
       await publisher.close();
     }
     const messages = await readAll(name);
-    assert.deepEqual(messages.map((m) => (valueOf(m) as AuditEvent).id), ['marker']);
+    assert.deepEqual(
+      messages.map((m) => (valueOf(m) as AuditEvent).id),
+      ['marker'],
+    );
   });
 
   test('with avro, writes Confluent frames under <topic>-value that a registry client decodes to the events', async () => {
@@ -113,6 +119,9 @@ describe('createAuditPublisher', () => {
   test('publish after close fails with AR_ERR_PUBLISHER_CLOSED', async () => {
     const publisher = createAuditPublisher({ brokers: brokers(), topic: 'never-written' });
     await publisher.close();
-    await assert.rejects(publisher.publish(makeEvent()), (err: unknown) => err instanceof AuditRouterError && err.code === 'AR_ERR_PUBLISHER_CLOSED');
+    await assert.rejects(
+      publisher.publish(makeEvent()),
+      (err: unknown) => err instanceof AuditRouterError && err.code === 'AR_ERR_PUBLISHER_CLOSED',
+    );
   });
 });

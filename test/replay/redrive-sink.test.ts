@@ -42,7 +42,10 @@ describe('redrive --sink sends the failures of one sink to another', () => {
     const router = new RouterProcess(configFile);
     await router.joined();
     const events = makeEvents(3, 'redrive-sink', ['flag:created']);
-    await produce(topic, events.map((e) => ({ value: JSON.stringify(e) })));
+    await produce(
+      topic,
+      events.map((e) => ({ value: JSON.stringify(e) })),
+    );
     await readTopic(`${topic}.dlq`, { count: 3 });
     assert.equal((await router.stop()).code, 0);
     const refusedBefore = receiver.requests.length;

@@ -23,7 +23,11 @@ async function produceTimed(topic: string, messages: TimedMessage[]): Promise<vo
   try {
     await producer.send({
       topic,
-      messages: messages.map((m) => ({ value: m.value, partition: m.partition, ...(m.timestamp === undefined ? {} : { timestamp: String(m.timestamp) }) })),
+      messages: messages.map((m) => ({
+        value: m.value,
+        partition: m.partition,
+        ...(m.timestamp === undefined ? {} : { timestamp: String(m.timestamp) }),
+      })),
     });
   } finally {
     await producer.disconnect();
@@ -34,7 +38,10 @@ async function produceTimed(topic: string, messages: TimedMessage[]): Promise<vo
 function events(n: number, prefix: string, pairs = ['flag:created', 'segment:deleted', 'token:created']): TimedMessage[] {
   return Array.from({ length: n }, (_, i) => {
     const [type, action] = pairs[i % pairs.length]!.split(':') as [string, string];
-    return { value: JSON.stringify(makeEvent({ id: i % 2 === 0 ? `${prefix}-${i}` : null, type, action, key: `k${i}` })), partition: i % PARTITIONS };
+    return {
+      value: JSON.stringify(makeEvent({ id: i % 2 === 0 ? `${prefix}-${i}` : null, type, action, key: `k${i}` })),
+      partition: i % PARTITIONS,
+    };
   });
 }
 
@@ -76,7 +83,9 @@ describe('audit-router replay', () => {
     // 300 events with an undecodable message amid them (partition 1, offset 50), all routed live first.
     const first = events(300, 'rp');
     await produceTimed(topic, [...first.slice(0, 150), { value: 'not json at all', partition: 1 }, ...first.slice(150)]);
-    const live = new RouterProcess(writeConfig(dir, routerConfig({ topic, groupId, sinks: [{ name: 'archive', type: 'log', file: liveLog }] }), 'live.json'));
+    const live = new RouterProcess(
+      writeConfig(dir, routerConfig({ topic, groupId, sinks: [{ name: 'archive', type: 'log', file: liveLog }] }), 'live.json'),
+    );
     await live.joined();
     await waitFor(() => idsIn(liveLog).length >= 300, { what: 'the live router to route 300 events', timeoutMs: 60_000 });
     assert.equal((await live.stop()).code, 0);
@@ -98,7 +107,10 @@ describe('audit-router replay', () => {
 
     const result = await replay(config, '--from', '20', '--to', '0:50,1:60');
 
-    const ends = new Map([[0, 50], [1, 60]]); // partition 2: its end when the replay started
+    const ends = new Map([
+      [0, 50],
+      [1, 60],
+    ]); // partition 2: its end when the replay started
     const inRange = all.filter((m) => Number(m.offset) >= 20 && Number(m.offset) < (ends.get(m.partition) ?? Infinity));
     const decodable = inRange.filter((m) => m.value!.toString() !== 'not json at all');
     assert.equal(inRange.length - decodable.length, 1, 'the range holds the undecodable message');
@@ -107,7 +119,12 @@ describe('audit-router replay', () => {
     const liveIds = new Set(idsIn(liveLog));
     const fromLive = decodable.filter((m) => Number(m.offset) < Number(committedBefore.get(m.partition)));
     for (const m of fromLive) assert.ok(liveIds.has(expectedId(topic, m)), `run gave ${m.partition}/${m.offset} the same id`);
-    assert.match(result.stdout, new RegExp(`^replayed ${inRange.length} events \\(${decodable.length} delivered to sinks, 0 filtered out, 1 undecodable\\) from partitions 0, 1, 2 in [\\d.]+ s\\n$`));
+    assert.match(
+      result.stdout,
+      new RegExp(
+        `^replayed ${inRange.length} events \\(${decodable.length} delivered to sinks, 0 filtered out, 1 undecodable\\) from partitions 0, 1, 2 in [\\d.]+ s\\n$`,
+      ),
+    );
     assert.match(result.stderr, new RegExp(`at most ${inRange.length} events`), 'the plan on stderr');
 
     assert.deepEqual(await committedOffsets(groupId, topic), committedBefore, "the live group's committed offsets did not move");
@@ -118,8 +135,19 @@ describe('audit-router replay', () => {
   it('--dead-letter parks the undecodable messages of the range again', async () => {
     const dlqBefore = await topicSize(`${topic}.dlq`);
     const bad = all.find((m) => m.value!.toString() === 'not json at all')!;
-    const config = writeConfig(dir, routerConfig({ topic, groupId, sinks: [{ name: 'archive', type: 'log', file: join(dir, 'dl.log') }] }), 'dl.json');
-    const result = await replay(config, '--from', `${bad.partition}:${bad.offset}`, '--to', `${bad.partition}:${Number(bad.offset) + 1}`, '--dead-letter');
+    const config = writeConfig(
+      dir,
+      routerConfig({ topic, groupId, sinks: [{ name: 'archive', type: 'log', file: join(dir, 'dl.log') }] }),
+      'dl.json',
+    );
+    const result = await replay(
+      config,
+      '--from',
+      `${bad.partition}:${bad.offset}`,
+      '--to',
+      `${bad.partition}:${Number(bad.offset) + 1}`,
+      '--dead-letter',
+    );
     assert.match(result.stdout, /^replayed 1 event \(0 delivered to sinks, 0 filtered out, 1 undecodable\) from partition 1 /);
     const dlq = await readAll(`${topic}.dlq`);
     assert.equal(dlq.length, dlqBefore + 1);
@@ -135,13 +163,29 @@ describe('audit-router replay', () => {
       // Recent: the local broker deletes segments whose timestamps are past its 24 h retention.
       const t0 = Date.now() - 3 * 3_600_000;
       const stamp = (messages: TimedMessage[], timestamp: number) => messages.map((m) => ({ ...m, timestamp }));
-      await produceTimed(timed, [...stamp(events(30, 'early'), t0), ...stamp(events(30, 'middle'), t0 + 60_000), ...stamp(events(30, 'late'), t0 + 120_000)]);
+      await produceTimed(timed, [
+        ...stamp(events(30, 'early'), t0),
+        ...stamp(events(30, 'middle'), t0 + 60_000),
+        ...stamp(events(30, 'late'), t0 + 120_000),
+      ]);
       const out = join(dir, 'time.log');
-      const config = writeConfig(dir, routerConfig({ topic: timed, groupId: uniqueName('time-group'), sinks: [{ name: 'archive', type: 'log', file: out }] }), 'time.json');
+      const config = writeConfig(
+        dir,
+        routerConfig({ topic: timed, groupId: uniqueName('time-group'), sinks: [{ name: 'archive', type: 'log', file: out }] }),
+        'time.json',
+      );
 
       const at = (ms: number) => new Date(t0 + ms).toISOString();
       await replay(config, '--from', at(30_000), '--to', at(90_000));
-      assert.deepEqual(idsIn(out).filter((id) => !id.startsWith(`${timed}/`)).sort(), events(30, 'middle').map((m) => JSON.parse(m.value).id).filter(Boolean).sort());
+      assert.deepEqual(
+        idsIn(out)
+          .filter((id) => !id.startsWith(`${timed}/`))
+          .sort(),
+        events(30, 'middle')
+          .map((m) => JSON.parse(m.value).id)
+          .filter(Boolean)
+          .sort(),
+      );
       assert.equal(idsIn(out).length, 30, 'only the middle third');
 
       await replay(config, '--from', at(60_000).replace('Z', '+00:00'));
@@ -174,18 +218,30 @@ describe('audit-router replay', () => {
     assert.deepEqual(readLogEvents(a), [], 'the other sink got nothing');
     assert.deepEqual(idsIn(b).sort(), flags.map((m) => expectedId(topic, m)).sort());
     assert.ok(readLogEvents(b).every((e) => e.type === 'flag'));
-    assert.match(result.stdout, new RegExp(`^replayed ${inRange.length} events \\(${flags.length} delivered to sinks, ${inRange.length - flags.length} filtered out, 0 undecodable\\) from partitions 0, 2 `));
+    assert.match(
+      result.stdout,
+      new RegExp(
+        `^replayed ${inRange.length} events \\(${flags.length} delivered to sinks, ${inRange.length - flags.length} filtered out, 0 undecodable\\) from partitions 0, 2 `,
+      ),
+    );
   });
 
   it('delivers into an exactly-once topic sink too: outside run, that sink writes through its own producer', async () => {
     const out = uniqueName('replay-eos-out');
-    const config = writeConfig(dir, routerConfig({ topic, groupId, sinks: [{ name: 'eos', type: 'topic', topic: out, exactlyOnce: true }] }), 'eos.json');
+    const config = writeConfig(
+      dir,
+      routerConfig({ topic, groupId, sinks: [{ name: 'eos', type: 'topic', topic: out, exactlyOnce: true }] }),
+      'eos.json',
+    );
     const dlqBefore = await topicSize(`${topic}.dlq`);
     try {
       await replay(config, '--from', 'earliest', '--to', '10', '--partitions', '0');
       const decodable = all.filter((m) => m.partition === 0 && Number(m.offset) < 10 && m.value!.toString() !== 'not json at all');
       const written = await readAll(out);
-      assert.deepEqual(written.map((m) => JSON.parse(m.value!.toString()).id as string).sort(), decodable.map((m) => expectedId(topic, m)).sort());
+      assert.deepEqual(
+        written.map((m) => JSON.parse(m.value!.toString()).id as string).sort(),
+        decodable.map((m) => expectedId(topic, m)).sort(),
+      );
       assert.equal(await topicSize(`${topic}.dlq`), dlqBefore, 'nothing dead-lettered');
     } finally {
       await deleteTopics(out);
@@ -193,7 +249,11 @@ describe('audit-router replay', () => {
   });
 
   it('refuses what it cannot do with one line and exit 2', async () => {
-    const config = writeConfig(dir, routerConfig({ topic, groupId, sinks: [{ name: 'archive', type: 'log', file: join(dir, 'x.log') }] }), 'usage.json');
+    const config = writeConfig(
+      dir,
+      routerConfig({ topic, groupId, sinks: [{ name: 'archive', type: 'log', file: join(dir, 'x.log') }] }),
+      'usage.json',
+    );
     for (const [args, pattern] of [
       [['--from', '20', '--sink', 'nope'], /--sink nope: no such sink in the config \(have: archive\)/],
       [['--from', '40', '--to', '10'], /--to is before --from on partition 0/],

@@ -6,16 +6,31 @@ const policy = { initialBackoffMs: 100, maxBackoffMs: 1_000, maxElapsedMs: 5_000
 
 describe('backoff', () => {
   it('draws full jitter under an exponential ceiling capped at maxBackoffMs', () => {
-    assert.equal(fullJitterDelay(1, policy, () => 0.999), 99);
-    assert.equal(fullJitterDelay(3, policy, () => 0.999), 399);
-    assert.equal(fullJitterDelay(30, policy, () => 0.999), 999);
-    assert.equal(fullJitterDelay(4, policy, () => 0), 0);
+    assert.equal(
+      fullJitterDelay(1, policy, () => 0.999),
+      99,
+    );
+    assert.equal(
+      fullJitterDelay(3, policy, () => 0.999),
+      399,
+    );
+    assert.equal(
+      fullJitterDelay(30, policy, () => 0.999),
+      999,
+    );
+    assert.equal(
+      fullJitterDelay(4, policy, () => 0),
+      0,
+    );
   });
 
   it('honours Retry-After and stops at the elapsed budget', () => {
     assert.equal(nextRetryDelay(1, 0, policy, 1_000), 1_000);
     assert.equal(nextRetryDelay(1, 4_500, policy, 1_000), undefined);
-    assert.equal(nextRetryDelay(50, 1e9, { ...policy, maxElapsedMs: 0 }, undefined, () => 0.5), 500);
+    assert.equal(
+      nextRetryDelay(50, 1e9, { ...policy, maxElapsedMs: 0 }, undefined, () => 0.5),
+      500,
+    );
   });
 });
 
@@ -23,7 +38,12 @@ describe('circuit breaker', () => {
   it('opens after the threshold, lets one probe through after the reset time, closes on success', () => {
     let now = 0;
     const states: string[] = [];
-    const cb = new CircuitBreaker(3, 1_000, (s) => states.push(s), () => now);
+    const cb = new CircuitBreaker(
+      3,
+      1_000,
+      (s) => states.push(s),
+      () => now,
+    );
     for (let i = 0; i < 3; i++) {
       assert.ok(cb.tryAcquire());
       cb.recordFailure();

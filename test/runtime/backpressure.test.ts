@@ -32,10 +32,20 @@ describe('backpressure', () => {
     const app = await RouterApp.start(config, { logger: silentLogger() });
     try {
       const events = makeEvents(120, 'bp');
-      await produce(topic, events.map((e) => ({ value: JSON.stringify(e) })));
-      await waitFor(() => idsIn(file).length >= 120 && receiver.requests.length >= 120, { what: 'every event in both sinks', timeoutMs: 60_000 });
+      await produce(
+        topic,
+        events.map((e) => ({ value: JSON.stringify(e) })),
+      );
+      await waitFor(() => idsIn(file).length >= 120 && receiver.requests.length >= 120, {
+        what: 'every event in both sinks',
+        timeoutMs: 60_000,
+      });
       const expected = events.map((e) => e.id);
-      assert.deepEqual(receiver.requests.map((r) => (JSON.parse(r.body) as { id: string }).id), expected, 'the slow sink got every event once, in offset order');
+      assert.deepEqual(
+        receiver.requests.map((r) => (JSON.parse(r.body) as { id: string }).id),
+        expected,
+        'the slow sink got every event once, in offset order',
+      );
       assert.deepEqual(idsIn(file), expected, 'the sink after it got every event too');
     } finally {
       await app.stop();

@@ -52,7 +52,9 @@ describe('bad messages mixed into the stream', () => {
         assert.deepEqual(record.value, original, 'original bytes are kept');
       }
       assert.ok(app.isReady, 'the router is still running');
-      const counted = (await app.metrics.deadLettered.get()).values.filter((v) => v.labels.sink === '').reduce((sum, v) => sum + v.value, 0);
+      const counted = (await app.metrics.deadLettered.get()).values
+        .filter((v) => v.labels.sink === '')
+        .reduce((sum, v) => sum + v.value, 0);
       assert.equal(counted, bad.length, 'every parked message is counted');
     } finally {
       await app.stop();

@@ -25,7 +25,10 @@ async function setup(prefix: string) {
   const groupId = uniqueName(`${prefix}-group`);
   const dir = tempDir();
   const file = join(dir, 'audit.log');
-  const configFile = writeConfig(dir, routerConfig({ topic, groupId, sinks: [{ name: 'archive', type: 'log', file, batch: { maxEvents: 200, maxWaitMs: 20 } }] }));
+  const configFile = writeConfig(
+    dir,
+    routerConfig({ topic, groupId, sinks: [{ name: 'archive', type: 'log', file, batch: { maxEvents: 200, maxWaitMs: 20 } }] }),
+  );
   return { topic, groupId, file, configFile };
 }
 
@@ -46,7 +49,10 @@ describe('crash and stop', () => {
 
       const second = new RouterProcess(configFile);
       await second.joined();
-      await waitFor(() => new Set(idsIn(file)).size >= total, { what: `all ${total} events (have ${new Set(idsIn(file)).size})`, timeoutMs: 240_000 });
+      await waitFor(() => new Set(idsIn(file)).size >= total, {
+        what: `all ${total} events (have ${new Set(idsIn(file)).size})`,
+        timeoutMs: 240_000,
+      });
       const ids = idsIn(file);
       assert.equal(new Set(ids).size, total, 'every event id at least once');
       const seen = new Map<string, number>();
@@ -55,9 +61,14 @@ describe('crash and stop', () => {
       for (const id of duplicates) {
         const { partition, offset } = coordinates(id);
         const committed = Number(committedAtKill.get(partition) ?? -1);
-        assert.ok(offset >= committed, `duplicate ${id} lies before the committed offset ${committed}: it was acknowledged and committed, yet redelivered`);
+        assert.ok(
+          offset >= committed,
+          `duplicate ${id} lies before the committed offset ${committed}: it was acknowledged and committed, yet redelivered`,
+        );
       }
-      console.log(`# SIGKILL after ${beforeRestart} lines (committed then: ${JSON.stringify([...committedAtKill])}): ${duplicates.length} duplicates, all at or past the committed offsets`);
+      console.log(
+        `# SIGKILL after ${beforeRestart} lines (committed then: ${JSON.stringify([...committedAtKill])}): ${duplicates.length} duplicates, all at or past the committed offsets`,
+      );
       assert.equal((await second.stop()).code, 0);
     } finally {
       await deleteTopics(topic, `${topic}.dlq`);

@@ -19,8 +19,16 @@ describe('exactly-once: undecodable messages are logged like on the other path',
   before(async () => {
     input = await createTopic('eos-undecodable', 1);
     output = `${input}.out`;
-    const logSink = new Writable({ write: (chunk, _enc, done) => (lines.push(JSON.parse(String(chunk)) as (typeof lines)[number]), done()) });
-    const config = validateConfig(routerConfig({ topic: input, groupId: uniqueName('eos-undecodable'), sinks: [{ name: 'copy', type: 'topic', topic: output, exactlyOnce: true }] }));
+    const logSink = new Writable({
+      write: (chunk, _enc, done) => (lines.push(JSON.parse(String(chunk)) as (typeof lines)[number]), done()),
+    });
+    const config = validateConfig(
+      routerConfig({
+        topic: input,
+        groupId: uniqueName('eos-undecodable'),
+        sinks: [{ name: 'copy', type: 'topic', topic: output, exactlyOnce: true }],
+      }),
+    );
     app = await RouterApp.start(config, { logger: createLogger('info', logSink) });
   });
 
@@ -34,10 +42,16 @@ describe('exactly-once: undecodable messages are logged like on the other path',
     await produce(input, [{ value: '{not json' }, { value: JSON.stringify(good) }, { value: JSON.stringify({ type: 'flag' }) }]);
     const parked = await readTopic(`${input}.dlq`, { count: 2, isolation: 'read_committed' });
     assert.deepEqual(parked.map((m) => m.headers['ar.source.offset']).sort(), ['0', '2']);
-    const logged = await waitFor(() => {
-      const found = lines.filter((l) => l.msg.startsWith('dead-lettered undecodable message'));
-      return found.length >= 2 ? found : undefined;
-    }, { what: 'a warn line per undecodable message' });
-    assert.deepEqual(logged.map((l) => [l.source?.offset, l.code]).sort(), [['0', 'AR_ERR_DECODE_JSON'], ['2', 'AR_ERR_DECODE_SCHEMA']]);
+    const logged = await waitFor(
+      () => {
+        const found = lines.filter((l) => l.msg.startsWith('dead-lettered undecodable message'));
+        return found.length >= 2 ? found : undefined;
+      },
+      { what: 'a warn line per undecodable message' },
+    );
+    assert.deepEqual(logged.map((l) => [l.source?.offset, l.code]).sort(), [
+      ['0', 'AR_ERR_DECODE_JSON'],
+      ['2', 'AR_ERR_DECODE_SCHEMA'],
+    ]);
   });
 });

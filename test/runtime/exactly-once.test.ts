@@ -13,13 +13,22 @@ describe('exactly-once into topic sinks', () => {
     const output = await createTopic('eos-out', 3);
     const groupId = uniqueName('eos');
     const total = 20_000;
-    const configFile = writeConfig(tempDir(), routerConfig({ topic: input, groupId, sinks: [{ name: 'copy', type: 'topic', topic: output, exactlyOnce: true }] }));
+    const configFile = writeConfig(
+      tempDir(),
+      routerConfig({ topic: input, groupId, sinks: [{ name: 'copy', type: 'topic', topic: output, exactlyOnce: true }] }),
+    );
     try {
       const first = new RouterProcess(configFile);
       await first.joined();
-      const producing = produce(input, makeEvents(total, 'eos').map((e, i) => ({ value: JSON.stringify(e), partition: i % 3 })));
+      const producing = produce(
+        input,
+        makeEvents(total, 'eos').map((e, i) => ({ value: JSON.stringify(e), partition: i % 3 })),
+      );
       // Some transactions committed, more in flight: then the crash.
-      await waitFor(async () => [...(await committedOffsets(groupId, input)).values()].reduce((s, o) => s + Math.max(0, Number(o)), 0) >= 3_000, { what: 'the first committed transactions', timeoutMs: 60_000 });
+      await waitFor(
+        async () => [...(await committedOffsets(groupId, input)).values()].reduce((s, o) => s + Math.max(0, Number(o)), 0) >= 3_000,
+        { what: 'the first committed transactions', timeoutMs: 60_000 },
+      );
       first.kill('SIGKILL');
       assert.equal((await first.exited).signal, 'SIGKILL');
       await producing;
@@ -27,10 +36,13 @@ describe('exactly-once into topic sinks', () => {
       const second = new RouterProcess(configFile);
       await second.joined();
       const high = await withAdmin((admin) => admin.fetchTopicOffsets(input));
-      await waitFor(async () => {
-        const committed = await committedOffsets(groupId, input);
-        return high.every((p) => committed.get(p.partition) === p.high);
-      }, { what: 'every input offset committed', timeoutMs: 180_000 });
+      await waitFor(
+        async () => {
+          const committed = await committedOffsets(groupId, input);
+          return high.every((p) => committed.get(p.partition) === p.high);
+        },
+        { what: 'every input offset committed', timeoutMs: 180_000 },
+      );
       assert.equal((await second.stop()).code, 0);
 
       const copied = await readTopic(output, { count: total, isolation: 'read_committed', timeoutMs: 120_000 });
@@ -43,7 +55,17 @@ describe('exactly-once into topic sinks', () => {
   });
 
   it('needs every sink to take part in the transaction', () => {
-    const tree = routerConfig({ topic: 'in', groupId: 'g', sinks: [{ name: 'copy', type: 'topic', topic: 'out', exactlyOnce: true }, { name: 'archive', type: 'log' }] });
-    assert.throws(() => validateConfig(tree), (err: ConfigError) => err.issues.some((i) => i.path === 'sinks[1].type' && /exactlyOnce needs every sink/.test(i.message)));
+    const tree = routerConfig({
+      topic: 'in',
+      groupId: 'g',
+      sinks: [
+        { name: 'copy', type: 'topic', topic: 'out', exactlyOnce: true },
+        { name: 'archive', type: 'log' },
+      ],
+    });
+    assert.throws(
+      () => validateConfig(tree),
+      (err: ConfigError) => err.issues.some((i) => i.path === 'sinks[1].type' && /exactlyOnce needs every sink/.test(i.message)),
+    );
   });
 });

@@ -36,11 +36,16 @@ describe('a group of both engines (rolling upgrade, kafka.assignor: roundrobin)'
     try {
       await Promise.all(routers.map((r) => r.joined()));
       // Both in one generation of the group: each owns some partitions, together all of them.
-      await waitFor(() => routers.every((r) => lastAssignment(r).length > 0) && new Set(routers.flatMap(lastAssignment)).size === PARTITIONS, {
-        ...WAIT,
-        what: 'both routers to share the partitions',
-      });
-      ENGINES.forEach((engine, i) => assert.match(routers[i]!.stderr, new RegExp(`Kafka engine: ${engine} `), `router ${i} runs on ${engine}`));
+      await waitFor(
+        () => routers.every((r) => lastAssignment(r).length > 0) && new Set(routers.flatMap(lastAssignment)).size === PARTITIONS,
+        {
+          ...WAIT,
+          what: 'both routers to share the partitions',
+        },
+      );
+      ENGINES.forEach((engine, i) =>
+        assert.match(routers[i]!.stderr, new RegExp(`Kafka engine: ${engine} `), `router ${i} runs on ${engine}`),
+      );
 
       for (let round = 0; round < ROUNDS; round++) {
         await produce(topic, anonymousEvents(PER_ROUND, PARTITIONS));
@@ -75,8 +80,16 @@ describe('a group of both engines (rolling upgrade, kafka.assignor: roundrobin)'
     const groupId = uniqueName('mixed-refused');
     const dir = tempDir();
     const config = (engine: string) => {
-      const tree = routerConfig({ topic, groupId, sinks: [{ name: 'archive', type: 'log', file: join(dir, `${engine}.log`), batch: { maxWaitMs: 20 } }] });
-      return writeConfig(dir, withSource({ ...tree, kafka: { ...(tree.kafka as Record<string, unknown>), engine } }, FAST_GROUP), `${engine}.json`);
+      const tree = routerConfig({
+        topic,
+        groupId,
+        sinks: [{ name: 'archive', type: 'log', file: join(dir, `${engine}.log`), batch: { maxWaitMs: 20 } }],
+      });
+      return writeConfig(
+        dir,
+        withSource({ ...tree, kafka: { ...(tree.kafka as Record<string, unknown>), engine } }, FAST_GROUP),
+        `${engine}.json`,
+      );
     };
     const old = new RouterProcess(config('kafkajs'));
     let upgraded: RouterProcess | undefined;

@@ -48,15 +48,29 @@ describe('RouterApp.stop closes every destination route, including one still ret
     let base = '';
     const app = await RouterApp.start(config, { logger: createLogger('warn'), onAdminListening: (u) => (base = u) });
     const api = (method: 'POST' | 'DELETE', path: string, body?: unknown) =>
-      request(`${base}/api/v1/destinations${path}`, { method, headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      request(`${base}/api/v1/destinations${path}`, {
+        method,
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
 
     // Retries for ever (maxElapsedMs 0, no breaker): after its deletion it drains, which never ends.
-    const created = await api('POST', '', { name: 'forever', url: receiver.url, events: ['flag:*'], batch: { maxEvents: 1, maxWaitMs: 10 }, retry: { initialBackoffMs: 50, maxBackoffMs: 100, maxElapsedMs: 0 }, circuitBreaker: { failureThreshold: 0 } });
+    const created = await api('POST', '', {
+      name: 'forever',
+      url: receiver.url,
+      events: ['flag:*'],
+      batch: { maxEvents: 1, maxWaitMs: 10 },
+      retry: { initialBackoffMs: 50, maxBackoffMs: 100, maxElapsedMs: 0 },
+      circuitBreaker: { failureThreshold: 0 },
+    });
     const text = await created.body.text();
     assert.equal(created.statusCode, 201, text);
     const { id } = JSON.parse(text) as { id: string };
     retired = await waitFor(() => app.router.currentRoutes.find((r) => r.name === 'forever'), { what: 'the destination route' });
-    await produce(topic, makeEvents(1, 'teardown', ['flag:created']).map((e) => ({ value: JSON.stringify(e) })));
+    await produce(
+      topic,
+      makeEvents(1, 'teardown', ['flag:created']).map((e) => ({ value: JSON.stringify(e) })),
+    );
     await waitFor(() => receiver.requests.length >= 2, { what: 'the destination to be retrying' });
 
     assert.equal((await api('DELETE', `/${id}`)).statusCode, 204);

@@ -14,11 +14,17 @@ import { uniqueName } from '../helpers/names.js';
 import { routerConfig, tempDir } from '../helpers/router-process.js';
 import { waitFor } from '../helpers/wait.js';
 
-const filters = JSON.parse(readFileSync(new URL('../fixtures/reference-filters.json', import.meta.url), 'utf8')) as { nouns: string[]; verbs: string[]; examples: string[] };
+const filters = JSON.parse(readFileSync(new URL('../fixtures/reference-filters.json', import.meta.url), 'utf8')) as {
+  nouns: string[];
+  verbs: string[];
+  examples: string[];
+};
 
 /** Every noun:verb of the reference vocabulary once (id = the pair), plus the reference example events. */
 function corpus() {
-  const events = filters.nouns.flatMap((noun) => filters.verbs.map((verb) => makeEvent({ id: `${noun}:${verb}`, type: noun, action: verb })));
+  const events = filters.nouns.flatMap((noun) =>
+    filters.verbs.map((verb) => makeEvent({ id: `${noun}:${verb}`, type: noun, action: verb })),
+  );
   const examples = Object.entries(referenceEvents).map(([name, e]) => ({ ...e, id: `example-${name}` }));
   return [...events, ...examples] as { id: string; type: string; action: string }[];
 }
@@ -40,7 +46,13 @@ async function routeThroughRouter(encode: (events: ReturnType<typeof corpus>, to
     routerConfig({
       topic,
       groupId,
-      sinks: filters.examples.map((rule, i) => ({ name: `sink${i}`, type: 'log', events: [rule], file: sinkFile(rule), batch: { maxWaitMs: 10 } })),
+      sinks: filters.examples.map((rule, i) => ({
+        name: `sink${i}`,
+        type: 'log',
+        events: [rule],
+        file: sinkFile(rule),
+        batch: { maxWaitMs: 10 },
+      })),
     }),
   );
   const app = await RouterApp.start(config, { logger: silentLogger() });
@@ -51,10 +63,13 @@ async function routeThroughRouter(encode: (events: ReturnType<typeof corpus>, to
     }
     // Everything settled and committed: nothing more can arrive, so equality is exact.
     const high = await withAdmin((admin) => admin.fetchTopicOffsets(topic));
-    await waitFor(async () => {
-      const committed = await committedOffsets(groupId, topic);
-      return high.every((p) => committed.get(p.partition) === p.high);
-    }, { what: 'offsets committed to the end' });
+    await waitFor(
+      async () => {
+        const committed = await committedOffsets(groupId, topic);
+        return high.every((p) => committed.get(p.partition) === p.high);
+      },
+      { what: 'offsets committed to the end' },
+    );
     for (const rule of filters.examples) {
       assert.deepEqual(idsIn(sinkFile(rule)).sort(), expectedIds(rule), `sink with events [${rule}]`);
     }
@@ -66,7 +81,12 @@ async function routeThroughRouter(encode: (events: ReturnType<typeof corpus>, to
 
 describe('routing by the reference filter examples', () => {
   it('JSON input reaches exactly the sinks whose rules match', async () => {
-    await routeThroughRouter((events, topic) => produce(topic, events.map((e) => ({ value: JSON.stringify(e) }))));
+    await routeThroughRouter((events, topic) =>
+      produce(
+        topic,
+        events.map((e) => ({ value: JSON.stringify(e) })),
+      ),
+    );
   });
 
   describe('Avro input through the registry', () => {
@@ -79,8 +99,15 @@ describe('routing by the reference filter examples', () => {
       await routeThroughRouter(async (events, topic) => {
         const { id } = await registry.register({ type: SchemaType.AVRO, schema: auditEventSchemaText }, { subject: `${topic}-value` });
         // A foreign producer knows no logical types: its payload is JSON text, as the schema's doc says.
-        const frames = await Promise.all(events.map((e) => registry.encode(id, { status: 'success', ...e, payload: JSON.stringify((e as { payload?: unknown }).payload ?? null) })));
-        await produce(topic, frames.map((value) => ({ value })));
+        const frames = await Promise.all(
+          events.map((e) =>
+            registry.encode(id, { status: 'success', ...e, payload: JSON.stringify((e as { payload?: unknown }).payload ?? null) }),
+          ),
+        );
+        await produce(
+          topic,
+          frames.map((value) => ({ value })),
+        );
       });
     });
   });

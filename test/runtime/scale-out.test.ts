@@ -151,8 +151,15 @@ async function scaleOut(victim: VictimSetup): Promise<Outcome> {
       while (produced < TOTAL && !failed) {
         if (produced >= (TOTAL * 2) / 3) await waitFor(() => tookOver || failed, { ...WAIT, what: 'the survivors to take over' });
         if (produced >= (TOTAL * 5) / 6) await waitFor(() => fourthJoined || failed, { ...WAIT, what: 'the fourth router to join' });
-        await waitFor(() => failed || produced - union.poll() < MAX_BACKLOG, { ...WAIT, intervalMs: 100, what: `the routers to keep up (produced ${produced}, delivered ${union.poll()})` });
-        const messages = Array.from({ length: CHUNK }, (_, i) => ({ value: JSON.stringify(makeEvent({ key: `k${produced + i}` })), partition: (produced + i) % PARTITIONS }));
+        await waitFor(() => failed || produced - union.poll() < MAX_BACKLOG, {
+          ...WAIT,
+          intervalMs: 100,
+          what: `the routers to keep up (produced ${produced}, delivered ${union.poll()})`,
+        });
+        const messages = Array.from({ length: CHUNK }, (_, i) => ({
+          value: JSON.stringify(makeEvent({ key: `k${produced + i}` })),
+          partition: (produced + i) % PARTITIONS,
+        }));
         await producer.send({ topic, messages });
         produced += CHUNK;
       }
@@ -161,7 +168,10 @@ async function scaleOut(victim: VictimSetup): Promise<Outcome> {
 
     // The others deliver a tenth of the events, then the kill lands mid-stream, at the moment the
     // victim's condition picks.
-    await waitFor(() => union.poll() >= TOTAL / 10 && a.tail.ids.length > 0 && c.tail.ids.length > 0, { ...WAIT, what: 'the routers to deliver' });
+    await waitFor(() => union.poll() >= TOTAL / 10 && a.tail.ids.length > 0 && c.tail.ids.length > 0, {
+      ...WAIT,
+      what: 'the routers to deliver',
+    });
     const killNow = victim.killWhen();
     const context = (): KillContext => ({
       victimLines: b.tail.ids.length,
@@ -179,7 +189,10 @@ async function scaleOut(victim: VictimSetup): Promise<Outcome> {
     running.splice(running.indexOf(b.process), 1);
 
     // The group notices the dead member (session timeout) and the two survivors share its partitions.
-    await waitFor(() => assignments(a.process) + assignments(c.process) >= joinsBeforeKill + 2, { ...WAIT, what: 'the survivors to take over' });
+    await waitFor(() => assignments(a.process) + assignments(c.process) >= joinsBeforeKill + 2, {
+      ...WAIT,
+      what: 'the survivors to take over',
+    });
     tookOver = true;
     const d = router('d');
     running.push(d.process);
@@ -190,7 +203,8 @@ async function scaleOut(victim: VictimSetup): Promise<Outcome> {
 
     await producing;
     // Committed at the end of every partition = every event settled (written) somewhere: now count.
-    const settled = async () => [...(await committedOffsets(groupId, topic)).values()].filter((o) => Number(o) === TOTAL / PARTITIONS).length === PARTITIONS;
+    const settled = async () =>
+      [...(await committedOffsets(groupId, topic)).values()].filter((o) => Number(o) === TOTAL / PARTITIONS).length === PARTITIONS;
     await waitFor(settled, { ...WAIT, intervalMs: 250, what: 'the group to commit the end of every partition' });
     const seconds = (Date.now() - started) / 1000;
     for (const p of running) assert.equal((await p.stop()).code, 0, `clean stop; stderr:\n${p.stderr.slice(-1500)}`);
@@ -207,7 +221,10 @@ async function scaleOut(victim: VictimSetup): Promise<Outcome> {
     for (const id of duplicates) {
       const { partition, offset } = coordinates(id);
       const committed = Number(committedAtKill.get(partition) ?? -1);
-      assert.ok(offset >= committed, `duplicate ${id} lies before the offset ${committed} committed at the kill: it was acknowledged and committed, yet delivered again`);
+      assert.ok(
+        offset >= committed,
+        `duplicate ${id} lies before the offset ${committed} committed at the kill: it was acknowledged and committed, yet delivered again`,
+      );
     }
     const killed = new Set(b.tail.ids);
     return {
@@ -231,7 +248,10 @@ async function scaleOut(victim: VictimSetup): Promise<Outcome> {
 }
 
 function report(o: Outcome): string {
-  const committed = [...o.committedAtKill].sort(([p], [q]) => p - q).map(([p, off]) => `${p}:${off}`).join(',');
+  const committed = [...o.committedAtKill]
+    .sort(([p], [q]) => p - q)
+    .map(([p, off]) => `${p}:${off}`)
+    .join(',');
   return (
     `# ${TOTAL} events in ${o.seconds.toFixed(1)} s; SIGKILL after ${o.deliveredAtKill} delivered (committed then ${committed}); ` +
     `fourth router joined after ${o.producedAtJoin} produced; ${o.duplicates} duplicates (${o.viaKilled} with a copy from the killed router), ` +

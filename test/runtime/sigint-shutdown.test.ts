@@ -33,12 +33,18 @@ describe('SIGINT stops cleanly within shutdown.timeoutMs', () => {
     });
     const router = new RouterProcess(writeConfig(tempDir(), config));
     await router.joined();
-    await produce(topic, makeEvents(1, 'sigint').map((e) => ({ value: JSON.stringify(e) })));
+    await produce(
+      topic,
+      makeEvents(1, 'sigint').map((e) => ({ value: JSON.stringify(e) })),
+    );
     await waitFor(() => receiver.requests.length === 1, { what: 'the delivery to be in flight' });
 
     router.kill('SIGINT');
     // The webhook's own timeout is 300 s: only shutdown.timeoutMs ends the process before the bound here.
-    await waitFor(() => router.child.exitCode !== null || router.child.signalCode !== null, { timeoutMs: 60_000, what: 'the router to exit after SIGINT' });
+    await waitFor(() => router.child.exitCode !== null || router.child.signalCode !== null, {
+      timeoutMs: 60_000,
+      what: 'the router to exit after SIGINT',
+    });
     const { code, signal } = await router.exited;
     assert.equal(signal, null);
     assert.equal(code, 0, router.stderr.slice(-2000));

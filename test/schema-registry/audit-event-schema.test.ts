@@ -11,7 +11,12 @@ const USER = 'registry-user';
 const PASSWORD = 'Reg1stry-PASS-s3cret-9931';
 
 /** Every form the password could be printed in. */
-const FORMS = [PASSWORD, encodeURIComponent(PASSWORD), JSON.stringify(PASSWORD).slice(1, -1), Buffer.from(`${USER}:${PASSWORD}`).toString('base64')];
+const FORMS = [
+  PASSWORD,
+  encodeURIComponent(PASSWORD),
+  JSON.stringify(PASSWORD).slice(1, -1),
+  Buffer.from(`${USER}:${PASSWORD}`).toString('base64'),
+];
 
 function assertNoPassword(text: string, where: string): void {
   for (const form of FORMS) assert.ok(!text.includes(form), `${where} shows the registry password (${form})`);
@@ -44,7 +49,10 @@ describe('registry credentials in the URL are never printed', () => {
 
   it('produce --avro: one masked error line', async () => {
     const event = JSON.stringify(makeEvents(1, 'registry-credentials')[0]);
-    const result = await runCli(['produce', '--topic', topic, '--avro', '--registry', failingUrl, '-'], { input: `${event}\n`, env: { AR_DEBUG: '1', AR_LOG_LEVEL: 'debug' } });
+    const result = await runCli(['produce', '--topic', topic, '--avro', '--registry', failingUrl, '-'], {
+      input: `${event}\n`,
+      env: { AR_DEBUG: '1', AR_LOG_LEVEL: 'debug' },
+    });
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, /AR_ERR_REGISTRY_UNAVAILABLE: cannot register the audit event schema at http:\/\/\*\*\*@/);
     assertNoPassword(result.stdout + result.stderr, 'produce --avro (with AR_DEBUG stack)');

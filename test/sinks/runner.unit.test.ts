@@ -30,7 +30,14 @@ class ScriptedSink implements Sink {
 }
 
 function policy(overrides: Record<string, unknown> = {}) {
-  return logSinkConfigSchema.parse({ type: 'log', name: 'scripted', batch: { maxEvents: 3, maxWaitMs: 5 }, retry: { initialBackoffMs: 1, maxBackoffMs: 5, maxElapsedMs: 2_000 }, circuitBreaker: { failureThreshold: 0 }, ...overrides });
+  return logSinkConfigSchema.parse({
+    type: 'log',
+    name: 'scripted',
+    batch: { maxEvents: 3, maxWaitMs: 5 },
+    retry: { initialBackoffMs: 1, maxBackoffMs: 5, maxElapsedMs: 2_000 },
+    circuitBreaker: { failureThreshold: 0 },
+    ...overrides,
+  });
 }
 
 function sinkEvent(id: string, partition = 0): SinkEvent {
@@ -58,19 +65,27 @@ describe('sink runner', () => {
     assert.deepEqual(sink.batches, [['a0', 'a1', 'a2'], ['b0']], 'lane A waits for its first batch; lane B proceeds');
     release();
     assert.ok(await runner.drain(2_000));
-    assert.deepEqual(sink.batches.filter((b) => b[0]!.startsWith('a')), [['a0', 'a1', 'a2'], ['a3', 'a4', 'a5'], ['a6']]);
+    assert.deepEqual(
+      sink.batches.filter((b) => b[0]!.startsWith('a')),
+      [['a0', 'a1', 'a2'], ['a3', 'a4', 'a5'], ['a6']],
+    );
     assert.equal(sink.maxInFlight, 2, 'one batch per lane in flight, though concurrency allows 4');
     assert.equal(acked.length, 8);
   });
 
-  it('retries a lane\'s batch before it sends the next batch of that lane', async () => {
+  it("retries a lane's batch before it sends the next batch of that lane", async () => {
     const sink = new ScriptedSink((attempt) => {
       if (attempt <= 2) throw new AuditRouterError('AR_ERR_SINK_UNAVAILABLE', 'HTTP 503', { status: 503 });
     });
     const { runner, acked, offer } = setup(sink, { concurrency: 4 });
     for (let i = 0; i < 6; i++) offer(`a${i}`, 'A');
     assert.ok(await runner.drain(2_000));
-    assert.deepEqual(sink.batches, [['a0', 'a1', 'a2'], ['a0', 'a1', 'a2'], ['a0', 'a1', 'a2'], ['a3', 'a4', 'a5']]);
+    assert.deepEqual(sink.batches, [
+      ['a0', 'a1', 'a2'],
+      ['a0', 'a1', 'a2'],
+      ['a0', 'a1', 'a2'],
+      ['a3', 'a4', 'a5'],
+    ]);
     assert.deepEqual(acked, ['a0', 'a1', 'a2', 'a3', 'a4', 'a5']);
   });
 
@@ -82,7 +97,15 @@ describe('sink runner', () => {
       offer(`b${i}`, 'B');
     }
     assert.ok(await runner.drain(2_000));
-    assert.deepEqual(sink.batches.flat().slice(0, 4).map((id) => id[0]).sort(), ['a', 'a', 'b', 'b'], `order served: ${sink.batches.flat().join(' ')}`);
+    assert.deepEqual(
+      sink.batches
+        .flat()
+        .slice(0, 4)
+        .map((id) => id[0])
+        .sort(),
+      ['a', 'a', 'b', 'b'],
+      `order served: ${sink.batches.flat().join(' ')}`,
+    );
   });
 
   it('retries a retriable failure with the same batch, then acknowledges', async () => {
@@ -129,7 +152,11 @@ describe('sink runner', () => {
     const sink = new ScriptedSink(() => {
       if (!healthy) throw new AuditRouterError('AR_ERR_SINK_UNAVAILABLE', 'down');
     });
-    const { runner, parked, offer } = setup(sink, { circuitBreaker: { failureThreshold: 2, resetTimeoutMs: 200 }, batch: { maxEvents: 1, maxWaitMs: 0 }, retry: { initialBackoffMs: 1, maxBackoffMs: 1, maxElapsedMs: 60_000 } });
+    const { runner, parked, offer } = setup(sink, {
+      circuitBreaker: { failureThreshold: 2, resetTimeoutMs: 200 },
+      batch: { maxEvents: 1, maxWaitMs: 0 },
+      retry: { initialBackoffMs: 1, maxBackoffMs: 1, maxElapsedMs: 60_000 },
+    });
     offer('e1');
     await waitFor(() => runner.circuitState === 'open');
     await waitFor(() => parked.length === 1);
@@ -142,11 +169,14 @@ describe('sink runner', () => {
     healthy = true;
     // Until resetTimeoutMs has passed, offers are parked at once; after it, the first one is the probe that closes the circuit.
     let probes = 0;
-    await waitFor(async () => {
-      offer(`probe-${probes++}`, 'probe');
-      await runner.drain(1_000);
-      return runner.circuitState === 'closed';
-    }, { timeoutMs: 5_000, what: 'a probe to close the circuit' });
+    await waitFor(
+      async () => {
+        offer(`probe-${probes++}`, 'probe');
+        await runner.drain(1_000);
+        return runner.circuitState === 'closed';
+      },
+      { timeoutMs: 5_000, what: 'a probe to close the circuit' },
+    );
     assert.deepEqual(sink.batches.at(-1), [`probe-${probes - 1}`], 'the probe that closed it was delivered');
   });
 

@@ -22,13 +22,20 @@ async function call(opts: ApiOptions, method: string, path: string, body?: strin
       body,
     });
   } catch (err) {
-    throw new AuditRouterError('AR_ERR_KAFKA_CONNECTION', `admin API at ${maskUrlCredentials(opts.url)} unreachable: ${(err as { code?: string }).code ?? (err as Error).message}`);
+    throw new AuditRouterError(
+      'AR_ERR_KAFKA_CONNECTION',
+      `admin API at ${maskUrlCredentials(opts.url)} unreachable: ${(err as { code?: string }).code ?? (err as Error).message}`,
+    );
   }
   const text = await res.body.text();
   if (res.statusCode >= 300) {
-    const error = (JSON.parse(text || '{}') as { error?: { code?: string; message?: string; issues?: { path: string; message: string }[] } }).error ?? {};
+    const error =
+      (JSON.parse(text || '{}') as { error?: { code?: string; message?: string; issues?: { path: string; message: string }[] } }).error ??
+      {};
     const issues = error.issues?.map((i) => `${i.path}: ${i.message}`).join('; ');
-    process.stderr.write(`audit-router: error ${error.code ?? 'AR_ERR_INTERNAL'}: HTTP ${res.statusCode} ${error.message ?? ''}${issues ? ` (${issues})` : ''}\n`);
+    process.stderr.write(
+      `audit-router: error ${error.code ?? 'AR_ERR_INTERNAL'}: HTTP ${res.statusCode} ${error.message ?? ''}${issues ? ` (${issues})` : ''}\n`,
+    );
     process.exit(1);
   }
   if (text) process.stdout.write(JSON.stringify(JSON.parse(text), null, 2) + '\n');
@@ -65,14 +72,33 @@ Example:
     <A extends unknown[]>(fn: (...args: A) => Promise<void>) =>
     (...args: A) =>
       fn(...args).catch(fail);
-  withApi(destinations.command('list').description('list destinations (secrets masked)').option('--limit <n>', 'page size', '50').option('--cursor <id>', 'next page after this id'))
-    .action(action(async (opts: ApiOptions & { limit: string; cursor?: string }) => call(opts, 'GET', `?limit=${encodeURIComponent(opts.limit)}${opts.cursor ? `&cursor=${encodeURIComponent(opts.cursor)}` : ''}`)));
-  withApi(destinations.command('get').description('show one destination').argument('<id>'))
-    .action(action(async (id: string, opts: ApiOptions) => call(opts, 'GET', `/${encodeURIComponent(id)}`)));
-  withApi(destinations.command('create').description('create a destination from a JSON file or - for stdin').argument('<file>'))
-    .action(action(async (file: string, opts: ApiOptions) => call(opts, 'POST', '', await readInput(file))));
-  withApi(destinations.command('update').description('change fields of a destination (JSON file or -); absent fields keep their value').argument('<id>').argument('<file>'))
-    .action(action(async (id: string, file: string, opts: ApiOptions) => call(opts, 'PATCH', `/${encodeURIComponent(id)}`, await readInput(file))));
-  withApi(destinations.command('delete').description('delete a destination').argument('<id>'))
-    .action(action(async (id: string, opts: ApiOptions) => call(opts, 'DELETE', `/${encodeURIComponent(id)}`)));
+  withApi(
+    destinations
+      .command('list')
+      .description('list destinations (secrets masked)')
+      .option('--limit <n>', 'page size', '50')
+      .option('--cursor <id>', 'next page after this id'),
+  ).action(
+    action(async (opts: ApiOptions & { limit: string; cursor?: string }) =>
+      call(opts, 'GET', `?limit=${encodeURIComponent(opts.limit)}${opts.cursor ? `&cursor=${encodeURIComponent(opts.cursor)}` : ''}`),
+    ),
+  );
+  withApi(destinations.command('get').description('show one destination').argument('<id>')).action(
+    action(async (id: string, opts: ApiOptions) => call(opts, 'GET', `/${encodeURIComponent(id)}`)),
+  );
+  withApi(destinations.command('create').description('create a destination from a JSON file or - for stdin').argument('<file>')).action(
+    action(async (file: string, opts: ApiOptions) => call(opts, 'POST', '', await readInput(file))),
+  );
+  withApi(
+    destinations
+      .command('update')
+      .description('change fields of a destination (JSON file or -); absent fields keep their value')
+      .argument('<id>')
+      .argument('<file>'),
+  ).action(
+    action(async (id: string, file: string, opts: ApiOptions) => call(opts, 'PATCH', `/${encodeURIComponent(id)}`, await readInput(file))),
+  );
+  withApi(destinations.command('delete').description('delete a destination').argument('<id>')).action(
+    action(async (id: string, opts: ApiOptions) => call(opts, 'DELETE', `/${encodeURIComponent(id)}`)),
+  );
 }

@@ -14,7 +14,9 @@ import { fail } from '../output.js';
 export function registerDev(program: Command): void {
   program
     .command('dev')
-    .description('try it in one command: start a local Kafka (from Maven Central, needs java and mvn), send the example events, route them to the console')
+    .description(
+      'try it in one command: start a local Kafka (from Maven Central, needs java and mvn), send the example events, route them to the console',
+    )
     .option('--registry', 'also start the local schema registry (Apicurio) and send the events as Avro')
     .option('--topic <topic>', 'input topic', 'audit-events')
     .addHelpText(
@@ -70,12 +72,21 @@ export function registerDev(program: Command): void {
           shutdown: { timeoutMs: 5_000 },
         });
         const logger = createLogger(process.env.AR_LOG_LEVEL ?? 'warn');
-        const events = readFileSync(join(packageRoot(), 'examples', 'events', 'demo.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditEvent);
-        const publisher = createAuditPublisher({ brokers: config.kafka.brokers, topic: opts.topic, ...(opts.registry ? { avro: { registryUrl: local.registryUrl } } : {}) });
+        const events = readFileSync(join(packageRoot(), 'examples', 'events', 'demo.jsonl'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as AuditEvent);
+        const publisher = createAuditPublisher({
+          brokers: config.kafka.brokers,
+          topic: opts.topic,
+          ...(opts.registry ? { avro: { registryUrl: local.registryUrl } } : {}),
+        });
         await publisher.publish(events);
         await publisher.close();
         if (stopping) return;
-        process.stderr.write(`sent ${events.length} example events to ${opts.topic} on ${local.brokers.join(',')}${opts.registry ? ' as Avro' : ''}; routing to the console (Ctrl-C to stop)\n`);
+        process.stderr.write(
+          `sent ${events.length} example events to ${opts.topic} on ${local.brokers.join(',')}${opts.registry ? ' as Avro' : ''}; routing to the console (Ctrl-C to stop)\n`,
+        );
         const router = await RouterApp.start(config, { logger });
         if (stopping) {
           await router.stop();

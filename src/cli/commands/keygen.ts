@@ -30,7 +30,10 @@ give the public key to whoever runs audit-router verify.`,
     .action((opts: { privateKey: string; publicKey: string }) => {
       try {
         // Both checked first, so a refusal leaves no half of a pair behind.
-        for (const [flag, file] of [['--private-key', opts.privateKey], ['--public-key', opts.publicKey]] as const) {
+        for (const [flag, file] of [
+          ['--private-key', opts.privateKey],
+          ['--public-key', opts.publicKey],
+        ] as const) {
           if (existsSync(file)) throw new AuditRouterError('AR_ERR_USAGE', `${flag}: ${file} exists; keygen never overwrites a key`);
         }
         const { privatePem, publicPem } = generateKeyPair();

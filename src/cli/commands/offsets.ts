@@ -78,7 +78,8 @@ Exit codes: 0 shown or reset, 1 the group is in use or a Kafka error, 2 usage.`,
       let spec: OffsetSpec | undefined;
       try {
         config = loadConfigFile(flags.config);
-        if (flags.yes && flags.resetTo === undefined) throw new AuditRouterError('AR_ERR_USAGE', '--yes applies a reset: give --reset-to too');
+        if (flags.yes && flags.resetTo === undefined)
+          throw new AuditRouterError('AR_ERR_USAGE', '--yes applies a reset: give --reset-to too');
         spec = flags.resetTo === undefined ? undefined : parseOffsetSpec(flags.resetTo, '--reset-to', ['earliest', 'latest', 'time']);
       } catch (err) {
         return fail(err);

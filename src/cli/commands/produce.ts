@@ -45,11 +45,14 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 function keyOption(template: string | undefined): EventKey | undefined {
   if (template === undefined) return undefined;
   if (template === 'none') return null;
-  if (!FIELD_PATH.test(template)) throw usage(`--key: expected a dotted field path such as payload.key, or none; got ${JSON.stringify(template)}`);
+  if (!FIELD_PATH.test(template))
+    throw usage(`--key: expected a dotted field path such as payload.key, or none; got ${JSON.stringify(template)}`);
   const path = template.split('.');
   return (event) => {
     let value: unknown = event;
-    for (const name of path) value = value !== null && typeof value === 'object' && Object.hasOwn(value, name) ? (value as Record<string, unknown>)[name] : undefined;
+    for (const name of path)
+      value =
+        value !== null && typeof value === 'object' && Object.hasOwn(value, name) ? (value as Record<string, unknown>)[name] : undefined;
     return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : null;
   };
 }
@@ -68,7 +71,8 @@ function avroOption(flags: ProduceFlags, config: Config | undefined): AuditPubli
     return undefined;
   }
   if (flags.registry !== undefined) {
-    if (!URL.canParse(flags.registry) || !/^https?:$/.test(new URL(flags.registry).protocol)) throw usage(`--registry: expected an http(s) URL, got ${JSON.stringify(maskUrlCredentials(flags.registry))}`);
+    if (!URL.canParse(flags.registry) || !/^https?:$/.test(new URL(flags.registry).protocol))
+      throw usage(`--registry: expected an http(s) URL, got ${JSON.stringify(maskUrlCredentials(flags.registry))}`);
     return { registryUrl: flags.registry };
   }
   const registry = config?.schemaRegistry;
@@ -204,12 +208,17 @@ class ProduceRun {
 
   summary(sentAnything: boolean): string {
     const seconds = ((performance.now() - this.startedAt) / 1000).toFixed(1);
-    const invalid = sentAnything ? `${plural(this.invalid, 'invalid line')} skipped` : `${plural(this.invalid, 'invalid line')}, nothing sent`;
+    const invalid = sentAnything
+      ? `${plural(this.invalid, 'invalid line')} skipped`
+      : `${plural(this.invalid, 'invalid line')}, nothing sent`;
     return `produced ${plural(this.produced, 'event')} to ${this.settings.topic} (${invalid}) in ${seconds}s`;
   }
 
   rejectedInput(): AuditRouterError {
-    return new AuditRouterError(this.firstInvalidCode ?? 'AR_ERR_DECODE_SCHEMA', `${plural(this.invalid, 'invalid line')} in the input; nothing was sent (--on-invalid fail)`);
+    return new AuditRouterError(
+      this.firstInvalidCode ?? 'AR_ERR_DECODE_SCHEMA',
+      `${plural(this.invalid, 'invalid line')} in the input; nothing was sent (--on-invalid fail)`,
+    );
   }
 }
 
@@ -258,8 +267,15 @@ export function registerProduce(program: Command): void {
     .option('-c, --config <file>', 'router config to take kafka settings (TLS, SASL), source.topic and schemaRegistry from')
     .option('--avro', 'write Confluent-framed Avro, registering schemas/audit-event.avsc under <topic>-value')
     .option('--registry <url>', 'schema registry for --avro (default: schemaRegistry.url of the -c config)')
-    .option('--key <path>', "message key: a dotted field path such as payload.key, or none (default: <payload.namespace_key>/<type>/<payload.key>)")
-    .addOption(new Option('--on-invalid <mode>', 'skip: report invalid lines and send the rest; fail: send nothing if any line is invalid').choices(['skip', 'fail']).default('skip'))
+    .option(
+      '--key <path>',
+      'message key: a dotted field path such as payload.key, or none (default: <payload.namespace_key>/<type>/<payload.key>)',
+    )
+    .addOption(
+      new Option('--on-invalid <mode>', 'skip: report invalid lines and send the rest; fail: send nothing if any line is invalid')
+        .choices(['skip', 'fail'])
+        .default('skip'),
+    )
     .addHelpText(
       'after',
       `

@@ -36,7 +36,12 @@ Exit codes: 0 everything re-sent was delivered, 1 some failed again or an error.
         const config = loadConfigFile(opts.config);
         const logger = createLogger(process.env.AR_LOG_LEVEL ?? 'warn');
         const started = Date.now();
-        const report = await redrive(config, { toSink: opts.sink, fromSink: opts.fromSink, sinceMs: opts.since ? parseTime(opts.since, '--since') : undefined, logger });
+        const report = await redrive(config, {
+          toSink: opts.sink,
+          fromSink: opts.fromSink,
+          sinceMs: opts.since ? parseTime(opts.since, '--since') : undefined,
+          logger,
+        });
         const lines = [
           ...list(`${report.undecodable.length} decode failure(s), not re-sent:`, report.undecodable),
           ...list(`${report.skipped.length} record(s) skipped:`, report.skipped),

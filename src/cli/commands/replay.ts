@@ -46,7 +46,10 @@ export function registerReplay(program: Command): void {
     .command('replay')
     .description("re-deliver a range of the input topic to its sinks (or one, --sink); the live group's offsets do not move")
     .requiredOption('-c, --config <file>', 'router config, YAML or JSON')
-    .requiredOption('--from <where>', 'earliest, latest, an offset for every partition, partition:offset pairs (0:1200,2:40), or an ISO 8601 time')
+    .requiredOption(
+      '--from <where>',
+      'earliest, latest, an offset for every partition, partition:offset pairs (0:1200,2:40), or an ISO 8601 time',
+    )
     .option('--to <where>', 'exclusive end, in the same forms (default: the end of each partition when the replay starts)')
     .option('--sink <name>', 'deliver to this sink only (its own rules still apply)')
     .option('--partitions <list>', 'only these partitions, e.g. 0,2')

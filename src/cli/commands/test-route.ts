@@ -17,7 +17,10 @@ function oneEvent(text: string, file: string): string {
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   if (lines.length > 1 && lines.every(isJson)) {
     const name = file === '-' ? 'stdin' : file;
-    throw new AuditRouterError('AR_ERR_DECODE_JSON', `${name} holds ${lines.length} JSON lines, but test-route takes one event per call: pass one (e.g. head -n 1 ${name} | audit-router test-route -c FILE -)`);
+    throw new AuditRouterError(
+      'AR_ERR_DECODE_JSON',
+      `${name} holds ${lines.length} JSON lines, but test-route takes one event per call: pass one (e.g. head -n 1 ${name} | audit-router test-route -c FILE -)`,
+    );
   }
   return text;
 }
@@ -37,7 +40,10 @@ export function registerTestRoute(program: Command): void {
     .description('dry run: validate one event and show which sinks would receive it, and why (nothing is sent)')
     .requiredOption('-c, --config <file>', 'router config, YAML or JSON')
     .argument('[event]', 'a JSON file with one event, or - for stdin', '-')
-    .addHelpText('after', '\nExample:\n  audit-router test-route -c examples/router.yaml examples/events/flipt-0.2.json\n\nExit codes: 0 the event is valid (whether or not any sink matches), 1 invalid event or config.')
+    .addHelpText(
+      'after',
+      '\nExample:\n  audit-router test-route -c examples/router.yaml examples/events/flipt-0.2.json\n\nExit codes: 0 the event is valid (whether or not any sink matches), 1 invalid event or config.',
+    )
     .action(async (file: string, opts: { config: string }) => {
       try {
         const config = loadConfigFile(opts.config);

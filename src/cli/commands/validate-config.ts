@@ -11,10 +11,14 @@ export function registerValidateConfig(program: Command): void {
     .action((opts: { config: string }) => {
       try {
         const config = loadConfigFile(opts.config);
-        process.stdout.write(`${opts.config}: valid (${config.sinks.length} sink${config.sinks.length === 1 ? '' : 's'}: ${config.sinks.map((s) => `${s.name} [${s.type}]`).join(', ')})\n`);
+        process.stdout.write(
+          `${opts.config}: valid (${config.sinks.length} sink${config.sinks.length === 1 ? '' : 's'}: ${config.sinks.map((s) => `${s.name} [${s.type}]`).join(', ')})\n`,
+        );
       } catch (err) {
         if (!(err instanceof ConfigError)) fail(err);
-        process.stderr.write(`audit-router: error ${err.code}: ${opts.config} has ${err.issues.length} problem${err.issues.length === 1 ? '' : 's'}\n`);
+        process.stderr.write(
+          `audit-router: error ${err.code}: ${opts.config} has ${err.issues.length} problem${err.issues.length === 1 ? '' : 's'}\n`,
+        );
         process.stderr.write(configIssueLines(err).join('\n') + '\n');
         process.exitCode = EXIT.error;
       }

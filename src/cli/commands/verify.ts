@@ -31,7 +31,11 @@ interface Trails {
 /** A file is one trail; an archive prefix (s3://bucket/prefix) holds one per input partition. */
 async function trailsAt(location: string, flags: VerifyFlags): Promise<Trails> {
   if (!/^s3:\/\//i.test(location)) return { sources: [fileSource(location)], foreign: undefined, close: () => undefined };
-  const archive = await archiveTrails(location, { endpoint: flags.s3Endpoint, region: flags.s3Region, forcePathStyle: flags.s3ForcePathStyle });
+  const archive = await archiveTrails(location, {
+    endpoint: flags.s3Endpoint,
+    region: flags.s3Region,
+    forcePathStyle: flags.s3ForcePathStyle,
+  });
   return { sources: archive.trails, foreign: archive.foreign[0], close: () => archive.close() };
 }
 
@@ -41,7 +45,10 @@ function kafkaFor(flags: VerifyFlags): KafkaConfig {
   const brokers = (flags.brokers ?? '').split(',').map((b) => b.trim());
   const bad = brokers.find((b) => !HOST_PORT.test(b));
   if (flags.brokers === undefined || bad !== undefined) {
-    throw new AuditRouterError('AR_ERR_USAGE', `--checkpoints-from-topic needs -c <router config> or --brokers host:port[,…]${bad ? `; got ${JSON.stringify(bad)}` : ''}`);
+    throw new AuditRouterError(
+      'AR_ERR_USAGE',
+      `--checkpoints-from-topic needs -c <router config> or --brokers host:port[,…]${bad ? `; got ${JSON.stringify(bad)}` : ''}`,
+    );
   }
   return { brokers, clientId: 'audit-router-verify', connectionTimeoutMs: 3_000, requestTimeoutMs: 30_000 };
 }
@@ -53,10 +60,16 @@ function infoLines(result: VerifyResult, topic: string | undefined): string[] {
     const shown = result.torn.slice(0, 5).join(', ') + (result.torn.length > 5 ? ', …' : '');
     lines.push(`info: ${plural(result.torn.length, 'torn line')} left by a crash (${shown}): not records; the chain continues across them`);
   }
-  if (result.duplicates > 0) lines.push(`info: ${plural(result.duplicates, 're-delivered event')} (an id written before: at-least-once after a restart)`);
-  if (result.unsigned > 0) lines.push(`info: ${plural(result.unsigned, 'event record')} after the last checkpoint (${result.lastCheckpointPlace}) not signed yet`);
-  if (topic === undefined) lines.push('info: the end of the trail was not compared with a copy outside it (--checkpoints-from-topic finds a truncated tail)');
-  else if (result.topic) lines.push(`checkpoint topic ${topic}: ${plural(result.topic.checkpoints, 'checkpoint')} of this trail, newest at seq ${result.topic.newestSeq}`);
+  if (result.duplicates > 0)
+    lines.push(`info: ${plural(result.duplicates, 're-delivered event')} (an id written before: at-least-once after a restart)`);
+  if (result.unsigned > 0)
+    lines.push(`info: ${plural(result.unsigned, 'event record')} after the last checkpoint (${result.lastCheckpointPlace}) not signed yet`);
+  if (topic === undefined)
+    lines.push('info: the end of the trail was not compared with a copy outside it (--checkpoints-from-topic finds a truncated tail)');
+  else if (result.topic)
+    lines.push(
+      `checkpoint topic ${topic}: ${plural(result.topic.checkpoints, 'checkpoint')} of this trail, newest at seq ${result.topic.newestSeq}`,
+    );
   return lines;
 }
 
@@ -71,14 +84,18 @@ async function verify(location: string, flags: VerifyFlags): Promise<void> {
     const publicKey = loadPublicKey(flags.publicKey, '--public-key');
     trails = await trailsAt(location, flags);
     if (trails.foreign !== undefined) {
-      throw new AuditRouterError('AR_ERR_EVIDENCE_BROKEN', `inserted object at ${trails.foreign}: it belongs to no trail (no ar-trail metadata, or no offset in its key)`);
+      throw new AuditRouterError(
+        'AR_ERR_EVIDENCE_BROKEN',
+        `inserted object at ${trails.foreign}: it belongs to no trail (no ar-trail metadata, or no offset in its key)`,
+      );
     }
-    if (trails.sources.length === 0) throw new AuditRouterError('AR_ERR_EVIDENCE_BROKEN', `missing checkpoint at ${location}: no trail in it: not even a genesis checkpoint`);
+    if (trails.sources.length === 0)
+      throw new AuditRouterError(
+        'AR_ERR_EVIDENCE_BROKEN',
+        `missing checkpoint at ${location}: no trail in it: not even a genesis checkpoint`,
+      );
     const topicName = flags.checkpointsFromTopic;
-    const topic =
-      topicName === undefined
-        ? undefined
-        : { name: topicName, checkpoints: await readCheckpoints(kafkaFor(flags), topicName) };
+    const topic = topicName === undefined ? undefined : { name: topicName, checkpoints: await readCheckpoints(kafkaFor(flags), topicName) };
     // An archive's trails one after the other: each is checked whole, and the first broken one stops verify.
     for (const source of trails.sources) {
       const result = await verifyTrail(source, publicKey, topic);
@@ -102,13 +119,19 @@ export function registerVerify(program: Command): void {
   program
     .command('verify')
     .description('check a tamper-evident trail: exit 0 with counts when intact, 1 naming the first broken place')
-    .argument('<trail>', 'a log sink file, or an archive sink\'s s3://bucket/prefix, written with evidence on')
+    .argument('<trail>', "a log sink file, or an archive sink's s3://bucket/prefix, written with evidence on")
     .requiredOption('--public-key <file>', 'the PEM public key of the key pair that signs the trail (audit-router keygen)')
-    .option('--checkpoints-from-topic <topic>', "also compare with the checkpoints in this topic (the sink's evidence.checkpointTopic): finds a truncated tail")
+    .option(
+      '--checkpoints-from-topic <topic>',
+      "also compare with the checkpoints in this topic (the sink's evidence.checkpointTopic): finds a truncated tail",
+    )
     .option('-c, --config <file>', 'router config to take kafka settings (brokers, TLS, SASL) from, for --checkpoints-from-topic')
     .option('-b, --brokers <list>', 'comma-separated host:port list, for --checkpoints-from-topic without -c')
-    .option('--s3-endpoint <url>', 'for s3://: an S3-compatible store (MinIO, Ceph, ...); AWS S3 when absent. Credentials: the AWS default chain')
-    .option('--s3-region <region>', 'for s3://: the bucket\'s region (default us-east-1)')
+    .option(
+      '--s3-endpoint <url>',
+      'for s3://: an S3-compatible store (MinIO, Ceph, ...); AWS S3 when absent. Credentials: the AWS default chain',
+    )
+    .option('--s3-region <region>', "for s3://: the bucket's region (default us-east-1)")
     .option('--s3-force-path-style', 'for s3://: bucket in the path (http://host/bucket/key), as most self-hosted stores want')
     .addHelpText(
       'after',

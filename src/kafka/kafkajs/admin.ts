@@ -38,7 +38,9 @@ export class KafkajsAdmin implements KafkaAdmin {
 
   async watermarks(topic: string): Promise<PartitionMarks[]> {
     const offsets = await this.admin.fetchTopicOffsets(topic);
-    return offsets.map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high) })).sort((a, b) => a.partition - b.partition);
+    return offsets
+      .map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high) }))
+      .sort((a, b) => a.partition - b.partition);
   }
 
   async offsetsForTime(topic: string, ms: number): Promise<{ partition: number; offset: number }[]> {
@@ -48,14 +50,20 @@ export class KafkajsAdmin implements KafkaAdmin {
 
   async groupOffsets(groupId: string, topic: string): Promise<TopicPartitionOffset[]> {
     const [fetched] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
-    return (fetched?.partitions ?? []).map((p) => ({ topic, partition: p.partition, offset: Number(p.offset) })).filter((p) => p.offset >= 0);
+    return (fetched?.partitions ?? [])
+      .map((p) => ({ topic, partition: p.partition, offset: Number(p.offset) }))
+      .filter((p) => p.offset >= 0);
   }
 
   async describeGroup(groupId: string): Promise<GroupDescription> {
     const { groups } = await this.admin.describeGroups([groupId]);
     const group = groups.find((g) => g.groupId === groupId);
     if (!group) return { groupId, state: 'Dead', members: [] };
-    return { groupId, state: group.state, members: group.members.map((m) => ({ memberId: m.memberId, clientId: m.clientId, clientHost: m.clientHost })) };
+    return {
+      groupId,
+      state: group.state,
+      members: group.members.map((m) => ({ memberId: m.memberId, clientId: m.clientId, clientHost: m.clientHost })),
+    };
   }
 
   async deleteGroups(groupIds: readonly string[]): Promise<void> {

@@ -63,7 +63,9 @@ export class KafkajsGroupConsumer implements GroupConsumer {
         nextOffset: Number(payload.lastOffset) + 1,
         highWatermark: Number(payload.highWatermark),
       };
-      options.eachBatch(batch, IDLE_CONTROL).catch((err: unknown) => this.logger.warn({ err: { message: (err as Error).message } }, 'handling an empty batch failed'));
+      options
+        .eachBatch(batch, IDLE_CONTROL)
+        .catch((err: unknown) => this.logger.warn({ err: { message: (err as Error).message } }, 'handling an empty batch failed'));
     });
     const runConfig = {
       autoCommit: false,

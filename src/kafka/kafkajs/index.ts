@@ -23,7 +23,11 @@ export function createKafkajsEngine(config: KafkaConfig, logger: Logger): KafkaE
     groupConsumer: (options: GroupConsumerOptions) => {
       // kafkajs has no KIP-848; joining with the classic protocol instead would quietly not be what was asked.
       if (options.groupProtocol === 'consumer') {
-        throw new AuditRouterError('AR_ERR_CONFIG_INVALID', 'source.groupProtocol: consumer needs the librdkafka engine; kafkajs speaks only the classic protocol', { path: 'source.groupProtocol' });
+        throw new AuditRouterError(
+          'AR_ERR_CONFIG_INVALID',
+          'source.groupProtocol: consumer needs the librdkafka engine; kafkajs speaks only the classic protocol',
+          { path: 'source.groupProtocol' },
+        );
       }
       return new KafkajsGroupConsumer(kafka(options), options, logger);
     },

@@ -16,7 +16,11 @@ export class KafkajsRecordWriter implements RecordWriter {
   private readonly compression: CompressionTypes;
 
   constructor(kafka: Kafka, options: RecordWriterOptions) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: options.allowAutoTopicCreation ?? true });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: options.allowAutoTopicCreation ?? true,
+    });
     this.compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
   }
 
@@ -60,11 +64,15 @@ export class KafkajsTransactionalWriter implements TransactionalWriter {
       const messages = topicMessages(batches);
       if (messages.length > 0) await tx.sendBatch({ topicMessages: messages, acks: -1 });
       const byTopic = new Map<string, { partition: number; offset: string }[]>();
-      for (const { topic, partition, offset } of offsets) (byTopic.get(topic) ?? byTopic.set(topic, []).get(topic)!).push({ partition, offset: String(offset) });
-      if (byTopic.size > 0) await tx.sendOffsets({ consumerGroupId: this.groupId, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
+      for (const { topic, partition, offset } of offsets)
+        (byTopic.get(topic) ?? byTopic.set(topic, []).get(topic)!).push({ partition, offset: String(offset) });
+      if (byTopic.size > 0)
+        await tx.sendOffsets({ consumerGroupId: this.groupId, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
       await tx.commit();
     } catch (err) {
-      await tx.abort().catch((abortErr: unknown) => this.logger.warn({ err: { message: (abortErr as Error).message } }, 'transaction abort failed'));
+      await tx
+        .abort()
+        .catch((abortErr: unknown) => this.logger.warn({ err: { message: (abortErr as Error).message } }, 'transaction abort failed'));
       throw err;
     }
   }

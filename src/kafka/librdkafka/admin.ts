@@ -7,7 +7,17 @@ import type { TopicPartitionOffset } from '../types.js';
 import { baseConfig, connectTimeoutMs } from './client-config.js';
 import { bridgeLogs } from './client-log.js';
 import { watchHopeless } from './connect.js';
-import type { NativeAdmin, NativeCallback, NativeDeletedGroup, NativeError, NativeGroupDescription, NativeGroupOffsets, NativeListedOffset, NativeModule, NativeTopicDescription } from './native.js';
+import type {
+  NativeAdmin,
+  NativeCallback,
+  NativeDeletedGroup,
+  NativeError,
+  NativeGroupDescription,
+  NativeGroupOffsets,
+  NativeListedOffset,
+  NativeModule,
+  NativeTopicDescription,
+} from './native.js';
 
 const ERR_TOPIC_ALREADY_EXISTS = 36;
 const ERR_GROUP_ID_NOT_FOUND = 69;
@@ -111,14 +121,20 @@ export class LibrdkafkaAdmin implements KafkaAdmin {
   async watermarks(topic: string): Promise<PartitionMarks[]> {
     const partitions = (await this.partitions(topic)).map((p) => p.partition);
     const { OffsetSpec } = this.native;
-    const [low, high] = await Promise.all([this.listOffsets(topic, partitions, OffsetSpec.EARLIEST), this.listOffsets(topic, partitions, OffsetSpec.LATEST)]);
+    const [low, high] = await Promise.all([
+      this.listOffsets(topic, partitions, OffsetSpec.EARLIEST),
+      this.listOffsets(topic, partitions, OffsetSpec.LATEST),
+    ]);
     return partitions.map((partition) => ({ partition, low: low.get(partition) ?? 0, high: high.get(partition) ?? 0 }));
   }
 
   async offsetsForTime(topic: string, ms: number): Promise<{ partition: number; offset: number }[]> {
     const partitions = (await this.partitions(topic)).map((p) => p.partition);
     const { OffsetSpec } = this.native;
-    const [atTime, high] = await Promise.all([this.listOffsets(topic, partitions, new OffsetSpec(ms)), this.listOffsets(topic, partitions, OffsetSpec.LATEST)]);
+    const [atTime, high] = await Promise.all([
+      this.listOffsets(topic, partitions, new OffsetSpec(ms)),
+      this.listOffsets(topic, partitions, OffsetSpec.LATEST),
+    ]);
     // -1: nothing at or after the time; the contract says the high watermark then.
     return partitions.map((partition) => {
       const offset = atTime.get(partition) ?? -1;
@@ -128,7 +144,9 @@ export class LibrdkafkaAdmin implements KafkaAdmin {
 
   async groupOffsets(groupId: string, topic: string): Promise<TopicPartitionOffset[]> {
     const partitions = (await this.partitions(topic)).map(({ partition }) => ({ topic, partition }));
-    const [group] = await call<NativeGroupOffsets[]>((cb) => this.client.listConsumerGroupOffsets([{ groupId, partitions }], { timeout: this.timeout }, cb));
+    const [group] = await call<NativeGroupOffsets[]>((cb) =>
+      this.client.listConsumerGroupOffsets([{ groupId, partitions }], { timeout: this.timeout }, cb),
+    );
     if (group?.error) throw group.error;
     return (group?.partitions ?? [])
       .filter((p) => p.topic === topic && p.offset >= 0)
@@ -137,7 +155,9 @@ export class LibrdkafkaAdmin implements KafkaAdmin {
   }
 
   async describeGroup(groupId: string): Promise<GroupDescription> {
-    const { groups } = await call<{ groups: NativeGroupDescription[] }>((cb) => this.client.describeGroups([groupId], { timeout: this.timeout }, cb));
+    const { groups } = await call<{ groups: NativeGroupDescription[] }>((cb) =>
+      this.client.describeGroups([groupId], { timeout: this.timeout }, cb),
+    );
     const group = groups.find((g) => g.groupId === groupId);
     if (!group || group.error?.code === ERR_GROUP_ID_NOT_FOUND) return { groupId, state: 'Dead', members: [] };
     if (group.error) throw group.error;

@@ -13,7 +13,10 @@ function readablePem(file: string, field: string): string {
     return file;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new AuditRouterError('AR_ERR_CONFIG_FILE', `kafka.ssl.${field}: cannot read ${file} (${code})`, { path: `kafka.ssl.${field}`, cause: err });
+    throw new AuditRouterError('AR_ERR_CONFIG_FILE', `kafka.ssl.${field}: cannot read ${file} (${code})`, {
+      path: `kafka.ssl.${field}`,
+      cause: err,
+    });
   }
 }
 

@@ -33,7 +33,10 @@ export class CommitResults {
         key: keyOf(offsets),
         resolve,
         reject,
-        timer: setTimeout(() => this.settle(entry, new Error(`no answer to an offset commit within ${ANSWER_TIMEOUT_MS / 1000} s`)), ANSWER_TIMEOUT_MS),
+        timer: setTimeout(
+          () => this.settle(entry, new Error(`no answer to an offset commit within ${ANSWER_TIMEOUT_MS / 1000} s`)),
+          ANSWER_TIMEOUT_MS,
+        ),
       };
       entry.timer.unref();
       this.pending.push(entry);

@@ -21,7 +21,9 @@ const DEFAULT_WAIT_MS = 500;
 const RETRY_AFTER_FAILURE_MS = 1000;
 
 function consumeOnce(consumer: NativeConsumer): Promise<NativeMessage[]> {
-  return new Promise((resolve, reject) => consumer.consume(MAX_MESSAGES_PER_CONSUME, (err, messages) => (err ? reject(err) : resolve(messages))));
+  return new Promise((resolve, reject) =>
+    consumer.consume(MAX_MESSAGES_PER_CONSUME, (err, messages) => (err ? reject(err) : resolve(messages))),
+  );
 }
 
 /** Whether this member still owns a partition; a new object per assignment, so a batch knows when it went stale. */
@@ -108,7 +110,10 @@ export class LibrdkafkaGroupConsumer implements GroupConsumer {
         ...(fetch.maxWaitMs !== undefined && { 'fetch.wait.max.ms': fetch.maxWaitMs }),
         ...(fetch.maxBytesPerPartition !== undefined && { 'max.partition.fetch.bytes': fetch.maxBytesPerPartition }),
         // The prefetch queue holds two fetches' worth: it bounds memory as fetch.maxBytes does on kafkajs.
-        ...(fetch.maxBytes !== undefined && { 'fetch.max.bytes': fetch.maxBytes, 'queued.max.messages.kbytes': Math.ceil((2 * fetch.maxBytes) / 1024) }),
+        ...(fetch.maxBytes !== undefined && {
+          'fetch.max.bytes': fetch.maxBytes,
+          'queued.max.messages.kbytes': Math.ceil((2 * fetch.maxBytes) / 1024),
+        }),
         // With a queue that small, the default 1 s pause of a partition's fetches once it is full left the pipeline idle.
         'fetch.queue.backoff.ms': 10,
         rebalance_cb: (err: NativeError, assignment: NativeTopicPartition[]) => this.onRebalance(err, assignment),
@@ -196,7 +201,13 @@ export class LibrdkafkaGroupConsumer implements GroupConsumer {
       this.ends.delete(partition);
       out.push({
         ownership,
-        batch: { topic: this.topic, partition, records, nextOffset: Math.max(afterLast, end), highWatermark: this.highWatermark(consumer, partition) },
+        batch: {
+          topic: this.topic,
+          partition,
+          records,
+          nextOffset: Math.max(afterLast, end),
+          highWatermark: this.highWatermark(consumer, partition),
+        },
       });
     }
     return out.filter((b) => b.batch.records.length > 0 || b.batch.nextOffset >= 0);
@@ -353,7 +364,8 @@ export class LibrdkafkaGroupConsumer implements GroupConsumer {
       this.handedTo.delete(partition);
       this.ends.delete(partition);
     }
-    if (consumer.assignmentLost()) this.logger.warn({ partitions: mine.map((p) => p.partition) }, `group ${this.groupId}: assignment lost (session timed out?)`);
+    if (consumer.assignmentLost())
+      this.logger.warn({ partitions: mine.map((p) => p.partition) }, `group ${this.groupId}: assignment lost (session timed out?)`);
     try {
       this.run_?.onRevoked?.(mine);
     } catch (e) {

@@ -17,7 +17,9 @@ export function createLibrdkafkaEngine(native: NativeModule, config: KafkaConfig
     name: 'librdkafka',
     version: native.librdkafkaVersion,
     groupConsumer: (options: GroupConsumerOptions) =>
-      options.groupProtocol === 'consumer' ? new ConsumerProtocolGroupConsumer(native, config, logger, options) : new LibrdkafkaGroupConsumer(native, config, logger, options),
+      options.groupProtocol === 'consumer'
+        ? new ConsumerProtocolGroupConsumer(native, config, logger, options)
+        : new LibrdkafkaGroupConsumer(native, config, logger, options),
     recordWriter: (options: RecordWriterOptions = {}) => new LibrdkafkaRecordWriter(native, config, logger, options),
     transactionalWriter: (options: TransactionalWriterOptions) => new LibrdkafkaTransactionalWriter(native, config, logger, options),
     admin: (options: ClientOptions = {}) => new LibrdkafkaAdmin(native, config, logger, options),

@@ -73,7 +73,15 @@ export interface NativeConsumer extends NativeClient {
 }
 
 export interface NativeProducer extends NativeClient {
-  produce(topic: string, partition: number | null, value: Buffer | null, key: Buffer | string | null | undefined, timestamp: null, opaque: unknown, headers?: Record<string, Buffer | string>[]): unknown;
+  produce(
+    topic: string,
+    partition: number | null,
+    value: Buffer | null,
+    key: Buffer | string | null | undefined,
+    timestamp: null,
+    opaque: unknown,
+    headers?: Record<string, Buffer | string>[],
+  ): unknown;
   on(event: 'delivery-report', listener: (err: NativeError | null, report: { opaque: unknown }) => void): unknown;
   on(event: 'event.error', listener: (err: NativeError) => void): unknown;
   on(event: 'event.log', listener: (log: { severity: number; fac: string; message: string }) => void): unknown;
@@ -83,7 +91,12 @@ export interface NativeProducer extends NativeClient {
   beginTransaction(cb: (err?: NativeError | null) => void): void;
   commitTransaction(timeoutMs: number, cb: (err?: NativeError | null) => void): void;
   abortTransaction(timeoutMs: number, cb: (err?: NativeError | null) => void): void;
-  sendOffsetsToTransaction(offsets: NativeTopicPartition[], consumer: NativeConsumer, timeoutMs: number, cb: (err?: NativeError | null) => void): void;
+  sendOffsetsToTransaction(
+    offsets: NativeTopicPartition[],
+    consumer: NativeConsumer,
+    timeoutMs: number,
+    cb: (err?: NativeError | null) => void,
+  ): void;
 }
 
 export interface NativeGroupDescription {
@@ -119,11 +132,23 @@ export interface NativeAdmin {
   removeListener(event: 'event.error' | 'event.log', listener: (arg: never) => void): unknown;
   on(event: 'event.log', listener: (log: { severity: number; fac: string; message: string }) => void): unknown;
   listTopics(options: { timeout: number }, cb: NativeCallback<string[]>): void;
-  createTopic(topic: { topic: string; num_partitions: number; replication_factor: number; config?: Record<string, string> }, timeoutMs: number, cb: (err?: NativeError | null) => void): void;
+  createTopic(
+    topic: { topic: string; num_partitions: number; replication_factor: number; config?: Record<string, string> },
+    timeoutMs: number,
+    cb: (err?: NativeError | null) => void,
+  ): void;
   deleteTopic(topic: string, timeoutMs: number, cb: (err?: NativeError | null) => void): void;
   describeTopics(topics: string[], options: { timeout: number }, cb: NativeCallback<NativeTopicDescription[]>): void;
-  listOffsets(partitions: { topic: string; partition: number; offset: unknown }[], options: { timeout: number; isolationLevel?: number }, cb: NativeCallback<NativeListedOffset[]>): void;
-  listConsumerGroupOffsets(groups: { groupId: string; partitions?: { topic: string; partition: number }[] }[], options: { timeout: number }, cb: NativeCallback<NativeGroupOffsets[]>): void;
+  listOffsets(
+    partitions: { topic: string; partition: number; offset: unknown }[],
+    options: { timeout: number; isolationLevel?: number },
+    cb: NativeCallback<NativeListedOffset[]>,
+  ): void;
+  listConsumerGroupOffsets(
+    groups: { groupId: string; partitions?: { topic: string; partition: number }[] }[],
+    options: { timeout: number },
+    cb: NativeCallback<NativeGroupOffsets[]>,
+  ): void;
   describeGroups(groupIds: string[], options: { timeout: number }, cb: NativeCallback<{ groups: NativeGroupDescription[] }>): void;
   deleteGroups(groupIds: string[], options: { timeout: number }, cb: NativeCallback<NativeDeletedGroup[]>): void;
   disconnect(): void;

@@ -26,7 +26,12 @@ export interface Queued {
  * Rejects on a record librdkafka refuses at once; those queued before it
  * are still counted in `opaque.pending`.
  */
-export async function produceAll(producer: NativeProducer, batches: readonly TopicRecords[], opaque: Queued, drained: () => Promise<void>): Promise<void> {
+export async function produceAll(
+  producer: NativeProducer,
+  batches: readonly TopicRecords[],
+  opaque: Queued,
+  drained: () => Promise<void>,
+): Promise<void> {
   for (const { topic, records } of batches) {
     for (const record of records) {
       const value = valueBytes(record.value);

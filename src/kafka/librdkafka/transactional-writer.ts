@@ -93,7 +93,10 @@ export class LibrdkafkaTransactionalWriter implements TransactionalWriter {
 
   private async abort(producer: NativeProducer, err: NativeError): Promise<void> {
     if (err.isFatal) {
-      this.logger.warn({ err: { code: err.code, message: err.message } }, `transactional producer ${this.options.transactionalId} failed for good; it is replaced on the next batch`);
+      this.logger.warn(
+        { err: { code: err.code, message: err.message } },
+        `transactional producer ${this.options.transactionalId} failed for good; it is replaced on the next batch`,
+      );
       this.ready = undefined;
       this.producer = undefined;
       await this.disconnect(producer);

@@ -190,9 +190,30 @@ export class ArchiveSink implements Sink {
       }
       const size = Buffer.byteLength(line);
       if (!piece || !this.fits(piece, shape, offset, size)) {
-        piece = { shape, key: objectKey(shape, offset), block: this.blockOf(offset), first: offset, last: offset, text: line, bytes: size, events: 1, openedAt: Date.now(), etag: undefined, head, pending: checkpoints };
+        piece = {
+          shape,
+          key: objectKey(shape, offset),
+          block: this.blockOf(offset),
+          first: offset,
+          last: offset,
+          text: line,
+          bytes: size,
+          events: 1,
+          openedAt: Date.now(),
+          etag: undefined,
+          head,
+          pending: checkpoints,
+        };
       } else {
-        piece = { ...piece, last: offset, text: piece.text + line, bytes: piece.bytes + size, events: piece.events + 1, head, pending: [...(piece.pending ?? []), ...checkpoints] };
+        piece = {
+          ...piece,
+          last: offset,
+          text: piece.text + line,
+          bytes: piece.bytes + size,
+          events: piece.events + 1,
+          head,
+          pending: [...(piece.pending ?? []), ...checkpoints],
+        };
       }
       if (dirty.at(-1)?.key === piece.key) dirty[dirty.length - 1] = piece;
       else dirty.push(piece);
@@ -203,7 +224,13 @@ export class ArchiveSink implements Sink {
       // Every batch ends signed: what the bucket holds is covered by a checkpoint as soon as it is stored.
       const text = end.bytes.toString('utf8');
       head = end.head;
-      piece = { ...last, text: last.text + text, bytes: last.bytes + end.bytes.length, head, pending: [...(last.pending ?? []), ...end.checkpoints] };
+      piece = {
+        ...last,
+        text: last.text + text,
+        bytes: last.bytes + end.bytes.length,
+        head,
+        pending: [...(last.pending ?? []), ...end.checkpoints],
+      };
       dirty[dirty.length - 1] = piece;
     }
     return { lane: { piece, resuming, boundary, head }, dirty };
@@ -215,7 +242,12 @@ export class ArchiveSink implements Sink {
    * this one, in any date folder, or a new trail when there is none.
    */
   private async previousHead(item: SinkEvent, offset: number, signal: AbortSignal): Promise<TrailHead> {
-    const keys = partitionKeys(this.config.key, { prefix: this.config.prefix, topic: item.source.topic, partition: item.source.partition, ext: this.ext });
+    const keys = partitionKeys(this.config.key, {
+      prefix: this.config.prefix,
+      topic: item.source.topic,
+      partition: item.source.partition,
+      ext: this.ext,
+    });
     let previous: { key: string; first: number } | undefined;
     for (const key of await this.store.listKeys(keys.listPrefix, signal)) {
       const first = keys.offsetOf(key);
@@ -248,7 +280,13 @@ export class ArchiveSink implements Sink {
       const ms = Date.parse(item.event.timestamp);
       at = new Date(Number.isNaN(ms) ? 0 : ms);
     }
-    return keyShape(this.config.key, { prefix: this.config.prefix, topic: item.source.topic, partition: item.source.partition, at, ext: this.ext });
+    return keyShape(this.config.key, {
+      prefix: this.config.prefix,
+      topic: item.source.topic,
+      partition: item.source.partition,
+      at,
+      ext: this.ext,
+    });
   }
 
   /** The stored object of this date folder that holds `offset` or comes last before it, and where the next one starts. */
@@ -265,8 +303,27 @@ export class ArchiveSink implements Sink {
     const body = await decoded(object.body);
     const text = body.toString('utf8');
     const events = this.evidence ? this.evidence.eventCount(text) : text.split('\n').length - 1;
-    if (object.lastOffset >= offset) this.logger.info({ sink: this.name, key, lastOffset: object.lastOffset }, `sink ${this.name}: resuming ${key}, stored before up to offset ${object.lastOffset}`);
-    return { found: { shape, key, block: this.blockOf(first), first, last: object.lastOffset, text, bytes: body.length, events, openedAt: Date.now(), etag: object.etag, head: this.evidence?.headOf(body) }, nextFirst };
+    if (object.lastOffset >= offset)
+      this.logger.info(
+        { sink: this.name, key, lastOffset: object.lastOffset },
+        `sink ${this.name}: resuming ${key}, stored before up to offset ${object.lastOffset}`,
+      );
+    return {
+      found: {
+        shape,
+        key,
+        block: this.blockOf(first),
+        first,
+        last: object.lastOffset,
+        text,
+        bytes: body.length,
+        events,
+        openedAt: Date.now(),
+        etag: object.etag,
+        head: this.evidence?.headOf(body),
+      },
+      nextFirst,
+    };
   }
 
   /** Stores the piece over the version it extends (or where none is), and returns the new version's ETag. */
@@ -275,7 +332,13 @@ export class ArchiveSink implements Sink {
     const body = this.config.compression === 'gzip' ? await gzipAsync(raw) : raw;
     let condition: PutCondition;
     if (this.config.conditionalWrites) condition = piece.etag === undefined ? { absent: true } : { etag: piece.etag };
-    return this.store.put(piece.key, body, { firstOffset: piece.first, lastOffset: piece.last, events: piece.events, trail: piece.head?.trail }, condition, signal);
+    return this.store.put(
+      piece.key,
+      body,
+      { firstOffset: piece.first, lastOffset: piece.last, events: piece.events, trail: piece.head?.trail },
+      condition,
+      signal,
+    );
   }
 
   async close(): Promise<void> {

@@ -21,7 +21,10 @@ export const archiveSinkConfigSchema = z.strictObject({
   maxBufferedEvents: z.number().int().min(1).max(1_000_000).default(10_000),
   bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name: 3-63 of lowercase letters, digits, . -'),
   /** Leading folder of every key; `{prefix}` in the key template. */
-  prefix: z.string().regex(/^[A-Za-z0-9!_.*'()/=+-]*$/, 'letters, digits and ! _ . * \' ( ) / = + - only').default(''),
+  prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9!_.*'()/=+-]*$/, "letters, digits and ! _ . * ' ( ) / = + - only")
+    .default(''),
   region: z.string().min(1).default('us-east-1'),
   /** Any S3-compatible store (MinIO, Ceph, Cloudflare R2, S3Proxy); AWS S3 when absent. */
   endpoint: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
@@ -51,9 +54,19 @@ export const archiveSinkConfigSchema = z.strictObject({
       /** An object covers offsets [n·maxEvents, (n+1)·maxEvents) of one partition at most: the deterministic roll. */
       maxEvents: z.number().int().min(1).max(1_000_000).default(2_000),
       /** Uncompressed bytes; the object holding an event that would pass it is closed first. */
-      maxBytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(32 * 1024 * 1024),
+      maxBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(1024 * 1024 * 1024)
+        .default(32 * 1024 * 1024),
       /** An object older than this takes no more events: bounds how often a slow partition's object is rewritten. */
-      maxAgeMs: z.number().int().min(1_000).max(24 * 3600_000).default(600_000),
+      maxAgeMs: z
+        .number()
+        .int()
+        .min(1_000)
+        .max(24 * 3600_000)
+        .default(600_000),
     })
     .prefault({}),
   objectLock: z
@@ -67,7 +80,10 @@ export const archiveSinkConfigSchema = z.strictObject({
       algorithm: z.enum(['AES256', 'aws:kms']),
       kmsKeyId: z.string().min(1).optional(),
     })
-    .refine((sse) => sse.kmsKeyId === undefined || sse.algorithm === 'aws:kms', { error: 'kmsKeyId needs algorithm aws:kms', path: ['kmsKeyId'] })
+    .refine((sse) => sse.kmsKeyId === undefined || sse.algorithm === 'aws:kms', {
+      error: 'kmsKeyId needs algorithm aws:kms',
+      path: ['kmsKeyId'],
+    })
     .optional(),
   /**
    * Every PUT is conditional: If-None-Match: * for a new object, If-Match: <ETag read or written> for a rewrite,

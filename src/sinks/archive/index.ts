@@ -10,7 +10,9 @@ export const archiveSink: SinkDefinition<typeof archiveSinkConfigSchema> = {
     new ArchiveSink(
       config,
       context.logger,
-      config.evidence ? await ObjectEvidence.open(config.evidence, config.name, { config: context.kafka, engine: context.kafkaEngine }, context.logger) : undefined,
+      config.evidence
+        ? await ObjectEvidence.open(config.evidence, config.name, { config: context.kafka, engine: context.kafkaEngine }, context.logger)
+        : undefined,
     ),
 };
 export type { ArchiveSinkConfig };

@@ -16,7 +16,8 @@ export function templateProblem(template: string): string | undefined {
   const unknown = used.find((t) => !(TOKENS as readonly string[]).includes(t));
   if (unknown !== undefined) return `unknown token {${unknown}} (known: ${TOKENS.map((t) => `{${t}}`).join(' ')})`;
   for (const required of ['partition', 'offset'] as const) {
-    if (used.filter((t) => t === required).length !== 1) return `must contain {${required}} exactly once: keys of different partitions or offsets would collide`;
+    if (used.filter((t) => t === required).length !== 1)
+      return `must contain {${required}} exactly once: keys of different partitions or offsets would collide`;
   }
   if (used.slice(used.indexOf('offset') + 1).some((t) => t !== 'ext')) return 'only {ext} may follow {offset}';
   if (/[/]/.test(template.slice(template.indexOf('{offset}')))) return 'no folder may follow {offset}';
@@ -40,7 +41,10 @@ export interface KeyShape {
 
 function render(template: string, values: Record<Token, string>): string {
   // An empty prefix must not leave a leading or doubled slash: S3 would keep it as an empty folder name.
-  return template.replace(TOKEN, (_, name: Token) => values[name]).replace(/\/{2,}/g, '/').replace(/^\//, '');
+  return template
+    .replace(TOKEN, (_, name: Token) => values[name])
+    .replace(/\/{2,}/g, '/')
+    .replace(/^\//, '');
 }
 
 export function keyShape(template: string, fields: KeyFields): KeyShape {
@@ -68,9 +72,18 @@ export interface PartitionKeys {
 }
 
 export function partitionKeys(template: string, fields: Omit<KeyFields, 'at'>): PartitionKeys {
-  const rendered = render(template, { ...fields, partition: String(fields.partition), date: DATE_MARK, hour: HOUR_MARK, offset: OFFSET_MARK });
+  const rendered = render(template, {
+    ...fields,
+    partition: String(fields.partition),
+    date: DATE_MARK,
+    hour: HOUR_MARK,
+    offset: OFFSET_MARK,
+  });
   // Listed up to the first token that varies between the partition's keys.
-  const listPrefix = rendered.slice(0, Math.min(...[OFFSET_MARK, DATE_MARK, HOUR_MARK].map((m) => rendered.indexOf(m)).filter((i) => i >= 0)));
+  const listPrefix = rendered.slice(
+    0,
+    Math.min(...[OFFSET_MARK, DATE_MARK, HOUR_MARK].map((m) => rendered.indexOf(m)).filter((i) => i >= 0)),
+  );
   const pattern = new RegExp(
     `^${rendered
       .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type PutObjectCommandInput } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type PutObjectCommandInput,
+} from '@aws-sdk/client-s3';
 import { AuditRouterError } from '../../errors/index.js';
 import type { ArchiveSinkConfig } from './config.js';
 
@@ -39,7 +46,11 @@ export class S3Store {
       // A copy: the SDK marks the object it is given (a `$source` field), and config objects are frozen.
       credentials: config.credentials && { ...config.credentials },
       maxAttempts: 1,
-      requestHandler: { connectionTimeout: Math.min(config.requestTimeoutMs, 10_000), requestTimeout: config.requestTimeoutMs, throwOnRequestTimeout: true },
+      requestHandler: {
+        connectionTimeout: Math.min(config.requestTimeoutMs, 10_000),
+        requestTimeout: config.requestTimeoutMs,
+        throwOnRequestTimeout: true,
+      },
       // Checksums only where S3 demands them: several S3-compatible stores reject the SDK's default CRC headers.
       // Every PUT carries Content-MD5 instead, which all of them check (and Object Lock requires).
       requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -58,7 +69,9 @@ export class S3Store {
     let token: string | undefined;
     do {
       const page = await this.call('list', prefix, signal, () =>
-        this.client.send(new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: prefix, ContinuationToken: token }), { abortSignal: signal }),
+        this.client.send(new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: prefix, ContinuationToken: token }), {
+          abortSignal: signal,
+        }),
       );
       for (const item of page.Contents ?? []) if (item.Key !== undefined) keys.push(item.Key);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -77,25 +90,38 @@ export class S3Store {
     if (res === undefined) return undefined;
     const lastOffset = Number(res.Metadata?.[LAST_OFFSET]);
     if (!Number.isSafeInteger(lastOffset)) {
-      throw new AuditRouterError('AR_ERR_ARCHIVE_FOREIGN_OBJECT', `sink ${this.sinkName}: object ${key} has no ${LAST_OFFSET} metadata: another writer uses this key layout`);
+      throw new AuditRouterError(
+        'AR_ERR_ARCHIVE_FOREIGN_OBJECT',
+        `sink ${this.sinkName}: object ${key} has no ${LAST_OFFSET} metadata: another writer uses this key layout`,
+      );
     }
     return { body: Buffer.from(await res.Body!.transformToByteArray()), lastOffset, etag: res.ETag };
   }
 
   /** An object's user metadata (verify groups an archive's objects by their trail with it). */
   async metadata(key: string, signal: AbortSignal): Promise<Record<string, string>> {
-    const res = await this.call('head', key, signal, () => this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: key }), { abortSignal: signal }));
+    const res = await this.call('head', key, signal, () =>
+      this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: key }), { abortSignal: signal }),
+    );
     return res.Metadata ?? {};
   }
 
   /** An object's body as stored, whoever wrote it. */
   async body(key: string, signal: AbortSignal): Promise<Buffer> {
-    const res = await this.call('get', key, signal, () => this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: key }), { abortSignal: signal }));
+    const res = await this.call('get', key, signal, () =>
+      this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: key }), { abortSignal: signal }),
+    );
     return Buffer.from(await res.Body!.transformToByteArray());
   }
 
   /** Stores the object if the key is as `condition` says, and returns the new version's ETag. */
-  async put(key: string, body: Buffer, meta: { firstOffset: number; lastOffset: number; events: number; trail: string | undefined }, condition: PutCondition, signal: AbortSignal): Promise<string | undefined> {
+  async put(
+    key: string,
+    body: Buffer,
+    meta: { firstOffset: number; lastOffset: number; events: number; trail: string | undefined },
+    condition: PutCondition,
+    signal: AbortSignal,
+  ): Promise<string | undefined> {
     const { compression, objectLock, serverSideEncryption } = this.config;
     const input: PutObjectCommandInput = {
       Bucket: this.config.bucket,

@@ -94,7 +94,8 @@ function objectsSource(store: S3Store, name: string, bucket: string, keys: reado
           yield { bytes: data.subarray(from, nl), place: `s3://${bucket}/${key} line ${++no}`, terminated: true, objectStart: no === 1 };
           from = nl + 1;
         }
-        if (from < data.length) yield { bytes: data.subarray(from), place: `s3://${bucket}/${key} line ${++no}`, terminated: false, objectStart: no === 1 };
+        if (from < data.length)
+          yield { bytes: data.subarray(from), place: `s3://${bucket}/${key} line ${++no}`, terminated: false, objectStart: no === 1 };
       }
     },
   };

@@ -23,7 +23,8 @@ export const logSinkConfigSchema = z
   })
   .superRefine((sink, ctx) => {
     // The chain is read back from the file at every open, and verify recomputes it from JSON lines.
-    if (sink.evidence && sink.file === undefined) ctx.addIssue({ code: 'custom', path: ['evidence'], message: 'needs file: a chain is read back from its file' });
+    if (sink.evidence && sink.file === undefined)
+      ctx.addIssue({ code: 'custom', path: ['evidence'], message: 'needs file: a chain is read back from its file' });
     if (sink.evidence && sink.encoding !== 'json') ctx.addIssue({ code: 'custom', path: ['evidence'], message: 'needs encoding: json' });
   });
 

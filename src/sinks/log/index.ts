@@ -7,6 +7,11 @@ export const logSink: SinkDefinition<typeof logSinkConfigSchema> = {
   type: 'log',
   configSchema: logSinkConfigSchema,
   create: async (config, context) =>
-    new LogSink(config, config.evidence ? await EvidenceTrail.open(config.evidence, config.name, { config: context.kafka, engine: context.kafkaEngine }, context.logger) : undefined),
+    new LogSink(
+      config,
+      config.evidence
+        ? await EvidenceTrail.open(config.evidence, config.name, { config: context.kafka, engine: context.kafkaEngine }, context.logger)
+        : undefined,
+    ),
 };
 export type { LogSinkConfig };

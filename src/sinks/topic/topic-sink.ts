@@ -118,9 +118,13 @@ export class TopicSink implements Sink {
       return encodeAvroFrame(this.schemaId, item.event);
     } catch (err) {
       // Decoding validated the event against this schema, so this is a bug, but not one to retry.
-      throw new AuditRouterError('AR_ERR_SINK_REJECTED', `sink ${this.name}: event ${item.event.id ?? '?'} cannot be Avro-encoded: ${(err as Error).message}`, {
-        cause: err,
-      });
+      throw new AuditRouterError(
+        'AR_ERR_SINK_REJECTED',
+        `sink ${this.name}: event ${item.event.id ?? '?'} cannot be Avro-encoded: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
     }
   }
 

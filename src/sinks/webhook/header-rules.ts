@@ -35,7 +35,7 @@ export const OBJECT_PROPERTY_NAMES: ReadonlySet<string> = new Set(['__proto__', 
 
 /** Why a configured header name cannot be used, or undefined when it can. */
 export function headerNameProblem(name: string): string | undefined {
-  if (!HEADER_NAME.test(name)) return 'is not a valid HTTP header name (letters, digits and !#$%&\'*+-.^_`|~ only)';
+  if (!HEADER_NAME.test(name)) return "is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only)";
   const lower = name.toLowerCase();
   if (RESERVED_EXACT.has(lower) || lower.startsWith('x-audit-')) return 'is set by the webhook sink and cannot be configured';
   return undefined;

@@ -26,7 +26,10 @@ export function loadTemplate(path: string, ctx: z.RefinementCtx<string>): Compil
     // stat does not open: a FIFO or a device would block the read (and the event loop) until someone writes to it.
     const stat = statSync(resolve(path));
     if (!stat.isFile()) {
-      ctx.addIssue({ code: 'custom', message: `${PREFIX}cannot read ${path} (${stat.isDirectory() ? 'is a directory' : 'not a regular file'})` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${PREFIX}cannot read ${path} (${stat.isDirectory() ? 'is a directory' : 'not a regular file'})`,
+      });
       return z.NEVER;
     }
     source = readFileSync(resolve(path), 'utf8');

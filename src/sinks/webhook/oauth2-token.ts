@@ -94,7 +94,10 @@ export class OAuth2TokenSource {
     } catch (err) {
       if (err instanceof AuditRouterError) throw err;
       const code = (err as { code?: unknown }).code;
-      const detail = (err as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : `${(err as Error).message}${typeof code === 'string' ? ` (${code})` : ''}`;
+      const detail =
+        (err as Error).name === 'TimeoutError'
+          ? `no answer within ${this.timeoutMs} ms`
+          : `${(err as Error).message}${typeof code === 'string' ? ` (${code})` : ''}`;
       throw this.unavailable(`request failed: ${detail}`, undefined, err);
     }
     const status = response.statusCode;
@@ -106,7 +109,8 @@ export class OAuth2TokenSource {
       throw this.refused(`refused the client credentials: HTTP ${status}${error}${description}`);
     }
     const value = answer?.access_token;
-    if (typeof value !== 'string' || value === '' || !SAFE_HEADER_VALUE.test(value)) throw this.refused('answered without a usable access_token');
+    if (typeof value !== 'string' || value === '' || !SAFE_HEADER_VALUE.test(value))
+      throw this.refused('answered without a usable access_token');
     if (typeof answer!.token_type !== 'string' || answer!.token_type.toLowerCase() !== 'bearer') {
       throw this.refused(`issued a token of type ${this.quote(String(answer!.token_type))}, not Bearer`);
     }
@@ -131,10 +135,16 @@ export class OAuth2TokenSource {
   }
 
   private unavailable(detail: string, retryAfterMs?: number, cause?: unknown): AuditRouterError {
-    return new AuditRouterError('AR_ERR_SINK_UNAVAILABLE', `webhook ${this.sink}: token endpoint ${this.endpoint}: ${detail}`, { retriable: true, retryAfterMs, cause });
+    return new AuditRouterError('AR_ERR_SINK_UNAVAILABLE', `webhook ${this.sink}: token endpoint ${this.endpoint}: ${detail}`, {
+      retriable: true,
+      retryAfterMs,
+      cause,
+    });
   }
 
   private refused(detail: string): AuditRouterError {
-    return new AuditRouterError('AR_ERR_SINK_AUTH', `webhook ${this.sink}: token endpoint ${this.endpoint} ${detail}`, { retriable: false });
+    return new AuditRouterError('AR_ERR_SINK_AUTH', `webhook ${this.sink}: token endpoint ${this.endpoint} ${detail}`, {
+      retriable: false,
+    });
   }
 }

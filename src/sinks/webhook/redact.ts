@@ -6,7 +6,10 @@ const WITHHELD = '[body withheld: it echoes a secret in an encoding not redacted
 const MIN_PARTIAL = 4;
 
 /** \uXXXX for every character outside printable ASCII, as Python's json.dumps and others write JSON. */
-const asciiJson = (value: string) => JSON.stringify(value).slice(1, -1).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const asciiJson = (value: string) =>
+  JSON.stringify(value)
+    .slice(1, -1)
+    .replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /**
  * The spellings a receiver is likely to echo a secret in: as sent, inside a
@@ -37,7 +40,7 @@ export function longestSecretForm(sensitive: readonly string[]): number {
 /** The body read as each decoding a receiver could have applied: JSON string escapes, percent-escapes, HTML entities. */
 function decodedViews(text: string): string[] {
   const json = text.replace(/\\u([0-9a-fA-F]{4})|\\(["\\/bfnrt])/g, (_m, hex: string | undefined, c: string | undefined) =>
-    hex ? String.fromCharCode(parseInt(hex, 16)) : ({ b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' } as Record<string, string>)[c!] ?? c!,
+    hex ? String.fromCharCode(parseInt(hex, 16)) : (({ b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' } as Record<string, string>)[c!] ?? c!),
   );
   const percent = text.replace(/\+/g, ' ').replace(/(%[0-9a-fA-F]{2})+/g, (run) => {
     try {
@@ -49,7 +52,11 @@ function decodedViews(text: string): string[] {
   // A receiver's body is hostile input: a code point past U+10FFFF makes fromCodePoint throw, so it stays as written.
   const codePoint = (entity: string, cp: number) => (cp <= 0x10ffff ? String.fromCodePoint(cp) : entity);
   const html = text.replace(/&(#x[0-9a-fA-F]+|#\d+|quot|amp|lt|gt|apos);/g, (m, e: string) =>
-    e.startsWith('#x') ? codePoint(m, parseInt(e.slice(2), 16)) : e.startsWith('#') ? codePoint(m, Number(e.slice(1))) : ({ quot: '"', amp: '&', lt: '<', gt: '>', apos: "'" } as Record<string, string>)[e]!,
+    e.startsWith('#x')
+      ? codePoint(m, parseInt(e.slice(2), 16))
+      : e.startsWith('#')
+        ? codePoint(m, Number(e.slice(1)))
+        : ({ quot: '"', amp: '&', lt: '<', gt: '>', apos: "'" } as Record<string, string>)[e]!,
   );
   return [text, json, percent, html];
 }

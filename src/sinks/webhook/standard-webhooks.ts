@@ -15,7 +15,8 @@ export function standardSecretProblem(secret: string): string | undefined {
   const match = SECRET.exec(secret);
   if (!match || match[1]!.length % 4 !== 0) return 'must be "whsec_" followed by base64 (the Standard Webhooks secret format)';
   const bytes = Buffer.from(match[1]!, 'base64').length;
-  if (bytes < MIN_KEY_BYTES || bytes > MAX_KEY_BYTES) return `must encode ${MIN_KEY_BYTES} to ${MAX_KEY_BYTES} bytes after "whsec_" (has ${bytes})`;
+  if (bytes < MIN_KEY_BYTES || bytes > MAX_KEY_BYTES)
+    return `must encode ${MIN_KEY_BYTES} to ${MAX_KEY_BYTES} bytes after "whsec_" (has ${bytes})`;
   return undefined;
 }
 

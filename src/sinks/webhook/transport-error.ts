@@ -27,7 +27,10 @@ export function transportError(err: unknown, sink: string, deadline: Deadline, t
   const code = (err as { code?: unknown }).code;
   const detail = `${(err as Error).message}${typeof code === 'string' ? ` (${code})` : ''}`;
   if (typeof code === 'string' && UNSENDABLE.has(code)) {
-    return new AuditRouterError('AR_ERR_SINK_REJECTED', `webhook ${sink}: request cannot be sent: ${detail}`, { retriable: false, cause: err });
+    return new AuditRouterError('AR_ERR_SINK_REJECTED', `webhook ${sink}: request cannot be sent: ${detail}`, {
+      retriable: false,
+      cause: err,
+    });
   }
   return new AuditRouterError('AR_ERR_SINK_UNAVAILABLE', `webhook ${sink}: request failed: ${detail}`, { retriable: true, cause: err });
 }

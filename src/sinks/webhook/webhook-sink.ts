@@ -43,14 +43,17 @@ export class WebhookSink implements Sink {
     options: WebhookSinkOptions = {},
   ) {
     this.name = config.name;
-    const tls: TlsOptions = config.tls ? { ca: config.tls.ca, cert: config.tls.cert, key: config.tls.key, rejectUnauthorized: config.tls.rejectUnauthorized } : {};
+    const tls: TlsOptions = config.tls
+      ? { ca: config.tls.ca, cert: config.tls.cert, key: config.tls.key, rejectUnauthorized: config.tls.rejectUnauthorized }
+      : {};
     // Keep-alive connections, as many as batches the runner may have in flight; no RetryAgent, the runner retries.
     this.agent = new Agent({ connections: config.concurrency, connect: this.connector(tls) });
     if (config.auth) {
       this.tokenAgent = new Agent({ connections: 1, connect: this.connector({}) });
       this.oauth2 = new OAuth2TokenSource(config.name, config.auth, this.tokenAgent, config.timeoutMs, options.now);
     }
-    if (config.signingSecret !== undefined && config.signature.scheme === 'standard-webhooks') this.standardKey = standardSecretKey(config.signingSecret);
+    if (config.signingSecret !== undefined && config.signature.scheme === 'standard-webhooks')
+      this.standardKey = standardSecretKey(config.signingSecret);
     const single = config.batch.maxEvents === 1;
     this.contentType = config.format === 'json' ? 'application/json' : single ? CLOUDEVENT_CONTENT_TYPE : CLOUDEVENT_BATCH_CONTENT_TYPE;
     this.sensitive = [config.signingSecret, config.verificationToken, config.auth?.clientSecret, ...Object.values(config.headers)].filter(
@@ -74,7 +77,7 @@ export class WebhookSink implements Sink {
     try {
       let url = this.config.url;
       let renewed = false;
-      for (let hops = 0; ; ) {
+      for (let hops = 0; ;) {
         const token = this.oauth2 ? await this.oauth2.token(deadline.signal) : undefined;
         if (token !== undefined) headers.authorization = `Bearer ${token}`;
         const response = await request(url, { dispatcher: this.agent, method: this.config.method, headers, body, signal: deadline.signal });
@@ -90,9 +93,10 @@ export class WebhookSink implements Sink {
           renewed = true;
           continue;
         }
-        const redirect = response.statusCode >= 300 && response.statusCode < 400 && this.config.followRedirects
-          ? redirectTarget(response.statusCode, response.headers.location, url, hops)
-          : undefined;
+        const redirect =
+          response.statusCode >= 300 && response.statusCode < 400 && this.config.followRedirects
+            ? redirectTarget(response.statusCode, response.headers.location, url, hops)
+            : undefined;
         if (redirect && 'url' in redirect) {
           await readCapped(response.body, this.config.maxResponseBytes, 0);
           url = redirect.url;
@@ -114,8 +118,10 @@ export class WebhookSink implements Sink {
     const headers: Record<string, string> = { ...this.config.headers, 'content-type': this.contentType, ...described };
     if (this.config.verificationToken !== undefined) headers[VERIFICATION_TOKEN_HEADER] = this.config.verificationToken;
     // Signed per attempt: a retry hours later carries a fresh timestamp and so passes the receiver's tolerance check.
-    if (this.standardKey) Object.assign(headers, standardWebhookHeaders(this.standardKey, described['idempotency-key']!, body, Date.now() / 1000));
-    else if (this.config.signingSecret !== undefined) headers[SIGNATURE_HEADER] = signBody(this.config.signingSecret, body, Date.now() / 1000);
+    if (this.standardKey)
+      Object.assign(headers, standardWebhookHeaders(this.standardKey, described['idempotency-key']!, body, Date.now() / 1000));
+    else if (this.config.signingSecret !== undefined)
+      headers[SIGNATURE_HEADER] = signBody(this.config.signingSecret, body, Date.now() / 1000);
     return headers;
   }
 

@@ -13,7 +13,13 @@ const WAIT = { timeoutMs: 60_000 };
 /** librdkafka's ConsumerGroupTypes.CONSUMER: a group the broker runs with KIP-848. */
 const CONSUMER_GROUP_TYPE = 1;
 
-const kafka = (): KafkaConfig => ({ brokers: brokers(), clientId: 'kip848-test', connectionTimeoutMs: 3_000, requestTimeoutMs: 30_000, engine: 'librdkafka' });
+const kafka = (): KafkaConfig => ({
+  brokers: brokers(),
+  clientId: 'kip848-test',
+  connectionTimeoutMs: 3_000,
+  requestTimeoutMs: 30_000,
+  engine: 'librdkafka',
+});
 
 /** One member: what it owns now, and every offset it read per partition. */
 class Member {
@@ -58,7 +64,8 @@ async function groupType(groupId: string): Promise<number | undefined> {
   }
 }
 
-const onePerPartition = (tag: string) => Array.from({ length: PARTITIONS }, (_, partition) => ({ partition, value: `${tag}-${partition}` }));
+const onePerPartition = (tag: string) =>
+  Array.from({ length: PARTITIONS }, (_, partition) => ({ partition, value: `${tag}-${partition}` }));
 const ALL = Array.from({ length: PARTITIONS }, (_, p) => p);
 
 describe('librdkafka engine: source.groupProtocol consumer (KIP-848, Kafka 4 brokers)', () => {
@@ -68,7 +75,14 @@ describe('librdkafka engine: source.groupProtocol consumer (KIP-848, Kafka 4 bro
     const engine = await createKafkaEngine(kafka(), silentLogger());
     // The classic timing settings are given, as the router always passes them: librdkafka refuses to
     // connect if they reach it with group.protocol=consumer, so this also proves they are left out.
-    const options = (suffix: string) => ({ groupId, clientIdSuffix: suffix, groupProtocol: 'consumer' as const, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 500, fetch: { maxWaitMs: 100 } });
+    const options = (suffix: string) => ({
+      groupId,
+      clientIdSuffix: suffix,
+      groupProtocol: 'consumer' as const,
+      sessionTimeoutMs: 10_000,
+      heartbeatIntervalMs: 500,
+      fetch: { maxWaitMs: 100 },
+    });
     const a = new Member(engine.groupConsumer(options('a')));
     const b = new Member(engine.groupConsumer(options('b')));
     try {
@@ -78,19 +92,31 @@ describe('librdkafka engine: source.groupProtocol consumer (KIP-848, Kafka 4 bro
       assert.equal(await groupType(groupId), CONSUMER_GROUP_TYPE, 'the broker runs the group with the consumer protocol');
 
       await b.start(topic);
-      await waitFor(() => b.owned.size > 0 && a.owned.size + b.owned.size === PARTITIONS, { ...WAIT, what: `the broker to hand the second member some partitions (a: ${[...a.owned]}, b: ${[...b.owned]})` });
+      await waitFor(() => b.owned.size > 0 && a.owned.size + b.owned.size === PARTITIONS, {
+        ...WAIT,
+        what: `the broker to hand the second member some partitions (a: ${[...a.owned]}, b: ${[...b.owned]})`,
+      });
       const moved = [...b.owned].sort();
       assert.ok(moved.length < PARTITIONS, `the second member got some partitions, not all: ${moved}`);
       assert.deepEqual([...a.revoked].sort(), moved, 'the first member gave up exactly the partitions the second one got');
       await produce(topic, onePerPartition('second'));
-      await waitFor(() => a.read(a.owned) + b.read(moved) >= PARTITIONS + a.owned.size + moved.length, { ...WAIT, what: 'every record of the second round' });
+      await waitFor(() => a.read(a.owned) + b.read(moved) >= PARTITIONS + a.owned.size + moved.length, {
+        ...WAIT,
+        what: 'every record of the second round',
+      });
       for (const p of a.owned) assert.deepEqual(a.offsets.get(p), [0, 1], `kept partition ${p}: read once, in order, by the first member`);
       for (const p of moved) assert.deepEqual(b.offsets.get(p)?.at(-1), 1, `moved partition ${p}: read on by the second member`);
 
       await b.consumer.close();
-      await waitFor(() => a.owned.size === PARTITIONS, { ...WAIT, what: `the first member to own every partition again (has ${[...a.owned]})` });
+      await waitFor(() => a.owned.size === PARTITIONS, {
+        ...WAIT,
+        what: `the first member to own every partition again (has ${[...a.owned]})`,
+      });
       await produce(topic, onePerPartition('third'));
-      await waitFor(() => ALL.every((p) => a.offsets.get(p)?.at(-1) === 2), { ...WAIT, what: 'the first member to read the third round of every partition' });
+      await waitFor(() => ALL.every((p) => a.offsets.get(p)?.at(-1) === 2), {
+        ...WAIT,
+        what: 'the first member to read the third round of every partition',
+      });
     } finally {
       await Promise.all([a.consumer.close(), b.consumer.close()]);
       await deleteTopics(topic);

@@ -10,7 +10,13 @@ import { waitFor } from '../../helpers/wait.js';
 const PARTITIONS = 6;
 const WAIT = { timeoutMs: 60_000 };
 
-const kafka = (): KafkaConfig => ({ brokers: brokers(), clientId: 'coop-test', connectionTimeoutMs: 3_000, requestTimeoutMs: 30_000, engine: 'librdkafka' });
+const kafka = (): KafkaConfig => ({
+  brokers: brokers(),
+  clientId: 'coop-test',
+  connectionTimeoutMs: 3_000,
+  requestTimeoutMs: 30_000,
+  engine: 'librdkafka',
+});
 
 /** One group member and everything it saw, in order. */
 class Member {
@@ -71,15 +77,20 @@ class Member {
   }
 }
 
-const onePerPartition = (tag: string) => Array.from({ length: PARTITIONS }, (_, partition) => ({ partition, value: `${tag}-${partition}` }));
+const onePerPartition = (tag: string) =>
+  Array.from({ length: PARTITIONS }, (_, partition) => ({ partition, value: `${tag}-${partition}` }));
 
 describe('librdkafka engine: cooperative rebalancing (cooperative-sticky, the default)', () => {
   it('a member joining moves only the partitions that change hands: the first keeps its others, batches in hand included, through the join', async () => {
     const topic = await createTopic('coop', PARTITIONS);
     const groupId = uniqueName('coop');
     const engine = await createKafkaEngine(kafka(), silentLogger());
-    const a = new Member(engine.groupConsumer({ groupId, clientIdSuffix: 'a', sessionTimeoutMs: 10_000, heartbeatIntervalMs: 500, fetch: { maxWaitMs: 100 } }));
-    const b = new Member(engine.groupConsumer({ groupId, clientIdSuffix: 'b', sessionTimeoutMs: 10_000, heartbeatIntervalMs: 500, fetch: { maxWaitMs: 100 } }));
+    const a = new Member(
+      engine.groupConsumer({ groupId, clientIdSuffix: 'a', sessionTimeoutMs: 10_000, heartbeatIntervalMs: 500, fetch: { maxWaitMs: 100 } }),
+    );
+    const b = new Member(
+      engine.groupConsumer({ groupId, clientIdSuffix: 'b', sessionTimeoutMs: 10_000, heartbeatIntervalMs: 500, fetch: { maxWaitMs: 100 } }),
+    );
     try {
       await produce(topic, onePerPartition('first'));
       await a.start(topic);
@@ -91,7 +102,10 @@ describe('librdkafka engine: cooperative rebalancing (cooperative-sticky, the de
       await produce(topic, onePerPartition('second'));
       await waitFor(() => a.held.size === PARTITIONS, { ...WAIT, what: 'the first member to hold a batch of each partition' });
       await b.start(topic);
-      await waitFor(() => b.owned().size > 0 && a.revoked.length > 0, { ...WAIT, what: 'the join to complete while the first member holds its batches' });
+      await waitFor(() => b.owned().size > 0 && a.revoked.length > 0, {
+        ...WAIT,
+        what: 'the join to complete while the first member holds its batches',
+      });
 
       const moved = b.owned();
       const kept = a.owned();
@@ -105,7 +119,10 @@ describe('librdkafka engine: cooperative rebalancing (cooperative-sticky, the de
       // The kept partitions flow on from where they were: the held records, then new ones, each once.
       a.letGo();
       await produce(topic, onePerPartition('third'));
-      await waitFor(() => a.count(kept) === 3 * kept.size && b.count(moved) >= 3 * moved.size, { ...WAIT, what: 'every record of the third round' });
+      await waitFor(() => a.count(kept) === 3 * kept.size && b.count(moved) >= 3 * moved.size, {
+        ...WAIT,
+        what: 'every record of the third round',
+      });
       for (const p of kept) assert.deepEqual(a.offsets.get(p), [0, 1, 2], `partition ${p} read once, in order, by the first member only`);
       for (const p of moved) assert.deepEqual(b.offsets.get(p)?.slice(-1), [2], `partition ${p} read on by the second member`);
     } finally {

@@ -41,7 +41,11 @@ describe('archive sink: process crash', () => {
       await stream.done;
       const total = stream.produced();
       const expected = Array.from({ length: total }, (_, i) => `${topic}/${i % PARTITIONS}/${Math.floor(i / PARTITIONS)}`);
-      await waitFor(async () => (await committedTotal(groupId, topic)) >= total, { what: `all ${total} offsets committed`, timeoutMs: 180_000, intervalMs: 250 });
+      await waitFor(async () => (await committedTotal(groupId, topic)) >= total, {
+        what: `all ${total} offsets committed`,
+        timeoutMs: 180_000,
+        intervalMs: 250,
+      });
 
       const objects = await readObjects(bucket);
       const ids = objects.flatMap((o) => o.lines.map((l) => (JSON.parse(l) as { id: string }).id));
@@ -51,18 +55,27 @@ describe('archive sink: process crash', () => {
       for (const o of objects) {
         const coords = o.lines.map((l) => coordinates((JSON.parse(l) as { id: string }).id));
         const first = coords[0]!;
-        assert.ok(o.key.endsWith(`/${topic}+${first.partition}+${first.offset}.jsonl.gz`), `${o.key} is named after its first event ${first.partition}/${first.offset}`);
+        assert.ok(
+          o.key.endsWith(`/${topic}+${first.partition}+${first.offset}.jsonl.gz`),
+          `${o.key} is named after its first event ${first.partition}/${first.offset}`,
+        );
         coords.forEach((c, i) => {
           assert.equal(c.partition, first.partition, `${o.key} holds one partition`);
           assert.equal(c.offset, first.offset + i, `${o.key} holds consecutive offsets`);
         });
-        assert.equal(Math.floor(coords.at(-1)!.offset / 2000), Math.floor(first.offset / 2000), `${o.key} stays inside one block of 2,000 offsets`);
+        assert.equal(
+          Math.floor(coords.at(-1)!.offset / 2000),
+          Math.floor(first.offset / 2000),
+          `${o.key} stays inside one block of 2,000 offsets`,
+        );
       }
       assert.equal((await readAll(`${topic}.dlq`)).length, 0, 'nothing dead-lettered');
       resumed += (router.stderr.match(/resuming /g) ?? []).length;
       // The kills landed where it matters: a restarted router found stored objects to extend, not a clean slate.
       assert.ok(resumed > 0, 'some restarted router resumed a stored object');
-      console.log(`# archive crash: ${KILLS} SIGKILLs at ${killedAt.join(', ')} committed offsets; ${total} events produced, ${objects.length} objects, ${ids.length} lines, ${resumed} objects resumed after a restart`);
+      console.log(
+        `# archive crash: ${KILLS} SIGKILLs at ${killedAt.join(', ')} committed offsets; ${total} events produced, ${objects.length} objects, ${ids.length} lines, ${resumed} objects resumed after a restart`,
+      );
       assert.equal((await router.stop()).code, 0, 'the last router stops cleanly');
     } catch (err) {
       failed = true;

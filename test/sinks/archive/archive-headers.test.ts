@@ -36,7 +36,10 @@ describe('archive sink: Object Lock and server-side encryption headers on every 
   });
 
   const sinkVia = (overrides: Record<string, unknown>) =>
-    new ArchiveSink(archiveSinkConfigSchema.parse({ type: 'archive', name: 'vault', ...storeFields(bucket, proxy.endpoint), ...overrides }), silentLogger());
+    new ArchiveSink(
+      archiveSinkConfigSchema.parse({ type: 'archive', name: 'vault', ...storeFields(bucket, proxy.endpoint), ...overrides }),
+      silentLogger(),
+    );
   const never = new AbortController().signal;
 
   it('objectLock: mode, retain-until and Content-MD5 on every PUT, rewrites included; the store takes them', async () => {
@@ -54,7 +57,10 @@ describe('archive sink: Object Lock and server-side encryption headers on every 
       assert.equal(put.status, 200, 'the store accepted it');
       assert.equal(put.headers['x-amz-object-lock-mode'], 'COMPLIANCE');
       const until = Date.parse(String(put.headers['x-amz-object-lock-retain-until-date']));
-      assert.ok(until >= sentAt + 30 * DAY && until <= Date.now() + 30 * DAY, `retain-until ${put.headers['x-amz-object-lock-retain-until-date']} is 30 days out`);
+      assert.ok(
+        until >= sentAt + 30 * DAY && until <= Date.now() + 30 * DAY,
+        `retain-until ${put.headers['x-amz-object-lock-retain-until-date']} is 30 days out`,
+      );
       // Object Lock requires an integrity header; the MD5 is of the exact bytes sent.
       assert.equal(put.headers['content-md5'], createHash('md5').update(put.body).digest('base64'));
     }

@@ -15,7 +15,11 @@ const ids = (objects: { lines: string[] }[]) => objects.flatMap((o) => o.lines.m
 // Short waits so the test does not sit out the archive's 5 s default batch wait.
 const quick = { batch: { maxWaitMs: 20 } };
 
-async function withRouter(sinks: unknown[], partitions: number, run: (ctx: { topic: string; dlq: string }) => Promise<void>): Promise<void> {
+async function withRouter(
+  sinks: unknown[],
+  partitions: number,
+  run: (ctx: { topic: string; dlq: string }) => Promise<void>,
+): Promise<void> {
   const topic = await createTopic('archive-route', partitions);
   const config = validateConfig(routerConfig({ topic, groupId: uniqueName('archive-route'), sinks }));
   const app = await RouterApp.start(config, { logger: silentLogger() });
@@ -39,21 +43,41 @@ describe('archive sink through the router', () => {
     ];
     await withRouter(sinks, 2, async ({ topic }) => {
       // 40 events, alternating flag and segment, into two partitions: 20 each, offsets 0..19.
-      const events = makeEvents(40, 'r', ['flag:created', 'segment:deleted']).map((e, i) => ({ value: JSON.stringify(e), partition: Math.floor(i / 2) % 2 }));
+      const events = makeEvents(40, 'r', ['flag:created', 'segment:deleted']).map((e, i) => ({
+        value: JSON.stringify(e),
+        partition: Math.floor(i / 2) % 2,
+      }));
       await produce(topic, events);
       const stored = () => readObjects(bucket);
-      await waitFor(async () => ids((await stored()).filter((o) => o.key.startsWith('all/'))).length >= 40, { what: 'all 40 events under all/', intervalMs: 250 });
-      await waitFor(async () => ids((await stored()).filter((o) => o.key.startsWith('flags/'))).length >= 20, { what: '20 flag events under flags/', intervalMs: 250 });
+      await waitFor(async () => ids((await stored()).filter((o) => o.key.startsWith('all/'))).length >= 40, {
+        what: 'all 40 events under all/',
+        intervalMs: 250,
+      });
+      await waitFor(async () => ids((await stored()).filter((o) => o.key.startsWith('flags/'))).length >= 20, {
+        what: '20 flag events under flags/',
+        intervalMs: 250,
+      });
       const objects = await stored();
       const all = objects.filter((o) => o.key.startsWith('all/'));
       const flags = objects.filter((o) => o.key.startsWith('flags/'));
-      assert.deepEqual(ids(all).sort(), events.map((e) => (JSON.parse(e.value) as { id: string }).id).sort(), 'every event once under all/');
+      assert.deepEqual(
+        ids(all).sort(),
+        events.map((e) => (JSON.parse(e.value) as { id: string }).id).sort(),
+        'every event once under all/',
+      );
       assert.deepEqual(
         all.map((o) => o.key).sort(),
         [0, 1].map((p) => `all/${topic}/dt=2026-11-22/hour=10/${topic}+${p}+0.jsonl`),
         'one uncompressed object per partition: 20 offsets fit one block of 2,000',
       );
-      assert.deepEqual(ids(flags).sort(), makeEvents(40, 'r', ['flag:created', 'segment:deleted']).filter((e) => e.type === 'flag').map((e) => e.id!).sort(), 'flag events only under flags/');
+      assert.deepEqual(
+        ids(flags).sort(),
+        makeEvents(40, 'r', ['flag:created', 'segment:deleted'])
+          .filter((e) => e.type === 'flag')
+          .map((e) => e.id!)
+          .sort(),
+        'flag events only under flags/',
+      );
       // Partition p's flag events are at even offsets 0..18: blocks of 10 offsets start at the first event in each block.
       assert.deepEqual(
         flags.map((o) => o.key).sort(),
@@ -65,11 +89,29 @@ describe('archive sink through the router', () => {
 
   it('wrong credentials: every event dead-lettered with AR_ERR_ARCHIVE_ACCESS and the sink named; the secret appears nowhere', async () => {
     const secret = 'wrong-secret-9f1c';
-    const sinks = [{ name: 'vault', type: 'archive', ...storeFields(bucket), prefix: 'denied', credentials: { accessKeyId: S3_CREDENTIALS.accessKeyId, secretAccessKey: secret }, ...quick }];
+    const sinks = [
+      {
+        name: 'vault',
+        type: 'archive',
+        ...storeFields(bucket),
+        prefix: 'denied',
+        credentials: { accessKeyId: S3_CREDENTIALS.accessKeyId, secretAccessKey: secret },
+        ...quick,
+      },
+    ];
     await withRouter(sinks, 1, async ({ topic, dlq }) => {
-      await produce(topic, makeEvents(5, 'd').map((e) => ({ value: JSON.stringify(e) })));
+      await produce(
+        topic,
+        makeEvents(5, 'd').map((e) => ({ value: JSON.stringify(e) })),
+      );
       const parked = await readTopic(dlq, { count: 5 });
-      assert.deepEqual(parked.map((m) => (JSON.parse(m.value!.toString()) as { id: string }).id).sort(), ['d-0', 'd-1', 'd-2', 'd-3', 'd-4']);
+      assert.deepEqual(parked.map((m) => (JSON.parse(m.value!.toString()) as { id: string }).id).sort(), [
+        'd-0',
+        'd-1',
+        'd-2',
+        'd-3',
+        'd-4',
+      ]);
       for (const m of parked) {
         assert.equal(m.headers[DLQ_HEADERS.code], 'AR_ERR_ARCHIVE_ACCESS');
         assert.equal(m.headers[DLQ_HEADERS.sink], 'vault');

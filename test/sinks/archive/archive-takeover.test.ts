@@ -21,7 +21,13 @@ const ids = (from: number, to: number) => range(from, to).map((e) => e.event.id)
 const never = new AbortController().signal;
 
 /** With a signing key, the sink keeps a tamper-evident trail too. */
-async function sink(bucket: string, endpoint: string, prefix: string, conditionalWrites: boolean, signingKey?: string): Promise<ArchiveSink> {
+async function sink(
+  bucket: string,
+  endpoint: string,
+  prefix: string,
+  conditionalWrites: boolean,
+  signingKey?: string,
+): Promise<ArchiveSink> {
   const settings = { prefix, conditionalWrites, ...storeFields(bucket, endpoint) };
   if (signingKey !== undefined) return archiveSinkWithEvidence(settings, signingKey);
   return new ArchiveSink(archiveSinkConfigSchema.parse({ type: 'archive', name: 'vault', ...settings }), silentLogger());
@@ -57,7 +63,8 @@ async function takeover(bucket: string, prefix: string, conditionalWrites: boole
   }
 }
 
-const storedIds = (objects: { lines: string[] }[]) => objects.flatMap((o) => o.lines.filter((l) => !isCheckpoint(l)).map((l) => (JSON.parse(l) as { id: string }).id));
+const storedIds = (objects: { lines: string[] }[]) =>
+  objects.flatMap((o) => o.lines.filter((l) => !isCheckpoint(l)).map((l) => (JSON.parse(l) as { id: string }).id));
 
 describe("archive sink: a partition's previous owner PUTs late, after the new owner stored more", () => {
   let bucket: string;

@@ -90,12 +90,15 @@ export class RecordingProxy {
     }
     this.requests.push(r);
     const answer = await new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-      const upstream = httpRequest({ host: this.target.hostname, port: this.target.port, method: r.method, path: r.url, headers: r.headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
-      });
+      const upstream = httpRequest(
+        { host: this.target.hostname, port: this.target.port, method: r.method, path: r.url, headers: r.headers },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on('error', reject);
+        },
+      );
       upstream.on('error', reject);
       upstream.end(r.body);
     });

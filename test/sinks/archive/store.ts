@@ -25,7 +25,13 @@ export function s3Endpoint(): string {
 }
 
 export function testS3(endpoint = s3Endpoint()): S3Client {
-  return new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: { ...S3_CREDENTIALS }, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  return new S3Client({
+    region: 'us-east-1',
+    endpoint,
+    forcePathStyle: true,
+    credentials: { ...S3_CREDENTIALS },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
 }
 
 /** The fields an archive sink needs to reach the test store. */
@@ -102,7 +108,11 @@ export async function deleteBucket(bucket: string, endpoint = s3Endpoint()): Pro
 /** Runs scripts/s3proxy.sh with the test's environment (its port and cache), as the test runner does. */
 export function s3proxyScript(command: 'start' | 'stop', env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['scripts/s3proxy.sh', command], { cwd: new URL('../../../', import.meta.url), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['scripts/s3proxy.sh', command], {
+      cwd: new URL('../../../', import.meta.url),
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (c) => (output += c));
     child.stderr.on('data', (c) => (output += c));

@@ -12,7 +12,12 @@ import { storedEventCount } from './store.js';
  * `more()` says, so that kills land while events are still coming and some
  * are stored but not yet committed.
  */
-export function streamEvents(topic: string, partitions: number, total: number, more: () => boolean): { produced: () => number; done: Promise<void> } {
+export function streamEvents(
+  topic: string,
+  partitions: number,
+  total: number,
+  more: () => boolean,
+): { produced: () => number; done: Promise<void> } {
   let produced = 0;
   const done = (async () => {
     while (produced < total || more()) {
@@ -36,15 +41,21 @@ export async function committedTotal(groupId: string, topic: string): Promise<nu
  * stored object. Returns the offsets committed at the kill, and how many
  * objects the killed router had resumed (its "resuming" log lines).
  */
-export async function killWhileAhead(router: RouterProcess, at: { groupId: string; topic: string; bucket: string; point: number }): Promise<{ committed: number; resumed: number }> {
+export async function killWhileAhead(
+  router: RouterProcess,
+  at: { groupId: string; topic: string; bucket: string; point: number },
+): Promise<{ committed: number; resumed: number }> {
   const { groupId, topic, bucket, point } = at;
-  await waitFor(async () => {
-    // Committed first: counting the store HEADs every object, which takes longer than the router needs to commit
-    // what it stored, so the other order was rarely true on a busy machine (both crash tests timed out waiting).
-    // This order can let a commit close the window before the kill; the tests check that some kill landed in it.
-    const committed = await committedTotal(groupId, topic);
-    return committed >= point && (await storedEventCount(bucket)) > committed;
-  }, { what: `${point} offsets committed and more stored`, timeoutMs: 120_000, intervalMs: 100 });
+  await waitFor(
+    async () => {
+      // Committed first: counting the store HEADs every object, which takes longer than the router needs to commit
+      // what it stored, so the other order was rarely true on a busy machine (both crash tests timed out waiting).
+      // This order can let a commit close the window before the kill; the tests check that some kill landed in it.
+      const committed = await committedTotal(groupId, topic);
+      return committed >= point && (await storedEventCount(bucket)) > committed;
+    },
+    { what: `${point} offsets committed and more stored`, timeoutMs: 120_000, intervalMs: 100 },
+  );
   router.kill('SIGKILL');
   assert.equal((await router.exited).signal, 'SIGKILL');
   return { committed: await committedTotal(groupId, topic), resumed: (router.stderr.match(/resuming /g) ?? []).length };

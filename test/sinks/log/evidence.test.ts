@@ -14,7 +14,13 @@ import { tempDir } from '../../helpers/router-process.js';
 import { isCheckpoint, isEvent, keygen, trailLines } from '../../evidence/support.js';
 
 // No checkpoint topic in these tests: the engine is built (it does not connect) and never used.
-const KAFKA_CONFIG = { brokers: ['127.0.0.1:1'], clientId: 'unused', connectionTimeoutMs: 100, requestTimeoutMs: 100, engine: 'kafkajs' as const };
+const KAFKA_CONFIG = {
+  brokers: ['127.0.0.1:1'],
+  clientId: 'unused',
+  connectionTimeoutMs: 100,
+  requestTimeoutMs: 100,
+  engine: 'kafkajs' as const,
+};
 const KAFKA = { config: KAFKA_CONFIG, engine: await createKafkaEngine(KAFKA_CONFIG, createLogger('silent')) };
 
 function sinkEvents(prefix: string, n: number): SinkEvent[] {
@@ -51,8 +57,16 @@ describe('log sink with evidence', () => {
       assert.ok(_chain);
       return event;
     });
-    assert.deepEqual(written, events.map((e) => e.event), 'a reader that ignores _chain reads the same events');
-    assert.equal(lines.filter(isEvent)[0], events[0]!.json.slice(0, -1) + lines[1]!.slice(events[0]!.json.length - 1), 'the canonical bytes, then the chain field');
+    assert.deepEqual(
+      written,
+      events.map((e) => e.event),
+      'a reader that ignores _chain reads the same events',
+    );
+    assert.equal(
+      lines.filter(isEvent)[0],
+      events[0]!.json.slice(0, -1) + lines[1]!.slice(events[0]!.json.length - 1),
+      'the canonical bytes, then the chain field',
+    );
     const result = await verifyFile(file, keys.publicKey);
     assert.equal(result.broken, undefined);
     assert.equal(result.events, 25);
@@ -102,7 +116,13 @@ describe('log sink with evidence', () => {
     // A crash took the checkpoint that was due with the fifth event: drop the last line.
     const lines = trailLines(file);
     assert.ok(isCheckpoint(lines.at(-1)!));
-    writeFileSync(file, lines.slice(0, -1).map((l) => l + '\n').join(''));
+    writeFileSync(
+      file,
+      lines
+        .slice(0, -1)
+        .map((l) => l + '\n')
+        .join(''),
+    );
     const second = await evidenceSink(file, keys.privateKey, 5);
     await second.send(sinkEvents('b', 1));
     await second.close();
@@ -122,7 +142,10 @@ describe('log sink with evidence', () => {
 
   it('verify refuses a private key as --public-key: verifying must not need the signing key', async () => {
     const keys = await keygen(tempDir());
-    assert.throws(() => loadPublicKey(keys.privateKey, '--public-key'), (err: AuditRouterError) => err.code === 'AR_ERR_EVIDENCE_KEY' && /a private key/.test(err.message));
+    assert.throws(
+      () => loadPublicKey(keys.privateKey, '--public-key'),
+      (err: AuditRouterError) => err.code === 'AR_ERR_EVIDENCE_KEY' && /a private key/.test(err.message),
+    );
   });
 
   it('config: evidence needs a file and json encoding', () => {

@@ -8,7 +8,6 @@ import type { SinkEvent } from '../../../src/sinks/types.js';
 import { makeEvent } from '../../helpers/events.js';
 import { tempDir } from '../../helpers/router-process.js';
 
-
 function sinkEvent(id: string, payload?: unknown): SinkEvent {
   const event = { ...makeEvent({ id }), ...(payload === undefined ? {} : { payload }) };
   return { event, json: JSON.stringify(event), key: null, source: { topic: 't', partition: 0, offset: '0' } };
@@ -26,7 +25,10 @@ describe('log sink', () => {
     await s.send([sinkEvent('c')]);
     await s.close();
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
-    assert.deepEqual(lines.map((l) => JSON.parse(l).id), ['a', 'b', 'c']);
+    assert.deepEqual(
+      lines.map((l) => JSON.parse(l).id),
+      ['a', 'b', 'c'],
+    );
     assert.equal(lines[0], sinkEvent('a').json, 'the canonical JSON, byte for byte');
   });
 

@@ -20,7 +20,10 @@ test('a lone batch is sent at once, in a request of its own', async () => {
   const { requests, send } = controlledRequests();
   const sender = new CoalescingSender(send);
   const done = sender.send(batch('a', 'b'));
-  assert.deepEqual(requests.map((r) => r.values), [['a', 'b']]);
+  assert.deepEqual(
+    requests.map((r) => r.values),
+    [['a', 'b']],
+  );
   requests[0]!.finish();
   await done;
 });

@@ -22,7 +22,8 @@ test('topic sink defaults: json, no compression, its own batch and retry policy'
 test('encoding avro without schemaRegistry fails at sinks[0].encoding', () => {
   assert.throws(
     () => validateConfig({ ...base, sinks: [{ type: 'topic', name: 'copy', topic: 'audit.copy', encoding: 'avro' }] }),
-    (err: unknown) => err instanceof ConfigError && err.issues.some((i) => i.path === 'sinks[0].encoding' && /schemaRegistry\.url/.test(i.message)),
+    (err: unknown) =>
+      err instanceof ConfigError && err.issues.some((i) => i.path === 'sinks[0].encoding' && /schemaRegistry\.url/.test(i.message)),
   );
 });
 

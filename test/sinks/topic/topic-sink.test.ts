@@ -25,7 +25,13 @@ function config(fields: Record<string, unknown>): TopicSinkConfig {
 }
 
 async function withSink<T>(cfg: TopicSinkConfig, fn: (sink: Sink) => Promise<T>, context: Partial<SinkContext> = {}): Promise<T> {
-  const sink = await topicSink.create(cfg, { logger: silentLogger(), kafka, kafkaEngine, schemaRegistry: { url: registryUrl() }, ...context });
+  const sink = await topicSink.create(cfg, {
+    logger: silentLogger(),
+    kafka,
+    kafkaEngine,
+    schemaRegistry: { url: registryUrl() },
+    ...context,
+  });
   try {
     return await fn(sink);
   } finally {
@@ -104,13 +110,18 @@ describe('topic sink, json', () => {
   test('batches sent at once share requests, but a rejected record fails only its own batch', async () => {
     const topic = await newTopic('topic-coalesced');
     const huge = makeEvent({ id: 'huge-2', payload: { key: 'k', namespace_key: 'n', blob: 'x'.repeat(11 * 1024 * 1024) } });
-    const batches = [['c-1', 'c-2'], ['huge-2'], ['c-3']].map((ids) => ids.map((id) => sinkEvent(id === 'huge-2' ? huge : makeEvent({ id }))));
+    const batches = [['c-1', 'c-2'], ['huge-2'], ['c-3']].map((ids) =>
+      ids.map((id) => sinkEvent(id === 'huge-2' ? huge : makeEvent({ id }))),
+    );
     // The first goes out alone; the other two arrive while it is in flight and are joined into one request.
     const outcomes = await withSink(config({ topic }), (sink) =>
       Promise.allSettled(batches.map((batch) => sink.send(batch, new AbortController().signal))),
     );
 
-    assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(
+      outcomes.map((o) => o.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
     const refused = (outcomes[1] as PromiseRejectedResult).reason as AuditRouterError;
     assert.equal(refused.code, 'AR_ERR_SINK_REJECTED');
     const ids = (await readTopic(topic, { count: 3 })).map((m) => m.headers['ar.event.id']);
@@ -140,7 +151,12 @@ describe('topic sink, avro', () => {
       makeEvent({ id: 'avro-2', payload: { key: 'k', namespace_key: 'n', nested: { list: [1, 'two', null, true], n: 1.5 } } }),
       makeEvent({ id: 'avro-3', payload: null }),
     ];
-    await withSink(config({ topic, encoding: 'avro' }), (sink) => sink.send(events.map((e) => sinkEvent(e)), new AbortController().signal));
+    await withSink(config({ topic, encoding: 'avro' }), (sink) =>
+      sink.send(
+        events.map((e) => sinkEvent(e)),
+        new AbortController().signal,
+      ),
+    );
     const messages = await readTopic(topic, { count: 3 });
 
     // The schema is registered under the topic's value subject, with the id every frame carries.
@@ -171,8 +187,12 @@ describe('topic sink, avro', () => {
 
   test('a second sink on the same topic reuses the registered schema id', async () => {
     const topic = await newTopic('topic-avro-twice');
-    await withSink(config({ topic, encoding: 'avro' }), (sink) => sink.send([sinkEvent(makeEvent({ id: 'a' }))], new AbortController().signal));
-    await withSink(config({ topic, encoding: 'avro' }), (sink) => sink.send([sinkEvent(makeEvent({ id: 'b' }))], new AbortController().signal));
+    await withSink(config({ topic, encoding: 'avro' }), (sink) =>
+      sink.send([sinkEvent(makeEvent({ id: 'a' }))], new AbortController().signal),
+    );
+    await withSink(config({ topic, encoding: 'avro' }), (sink) =>
+      sink.send([sinkEvent(makeEvent({ id: 'b' }))], new AbortController().signal),
+    );
     const messages = await readTopic(topic, { count: 2 });
     assert.equal(messages[0]!.value!.readUInt32BE(1), messages[1]!.value!.readUInt32BE(1));
     const versions = (await (await fetch(`${registryUrl()}/subjects/${topic}-value/versions`)).json()) as number[];

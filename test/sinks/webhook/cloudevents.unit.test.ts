@@ -47,14 +47,26 @@ test('a batch is one application/cloudevents-batch+json array; an event without 
   const sink = startSink(t, webhookConfig(receiver.url, { format: 'cloudevents', cloudEventsSource: 'urn:example:flipt' }));
   const events = makeEvents(3, 'ce', ['flag:created', 'flag:updated']);
   events[2] = { ...events[2]!, id: null };
-  await sink.send(events.map((e, i) => sinkEvent(e, 40 + i)), NO_ABORT);
+  await sink.send(
+    events.map((e, i) => sinkEvent(e, 40 + i)),
+    NO_ABORT,
+  );
   const [request] = receiver.requests;
   assert.equal(request!.headers['content-type'], 'application/cloudevents-batch+json; charset=utf-8');
   const parsed = toEvents(request!);
-  assert.deepEqual(parsed.map((ce) => ce.id), ['ce-0', 'ce-1', 'audit/0/42']);
-  assert.deepEqual(parsed.map((ce) => ce.type), ['dev.auditrouter.flag.created', 'dev.auditrouter.flag.updated', 'dev.auditrouter.flag.created']);
+  assert.deepEqual(
+    parsed.map((ce) => ce.id),
+    ['ce-0', 'ce-1', 'audit/0/42'],
+  );
+  assert.deepEqual(
+    parsed.map((ce) => ce.type),
+    ['dev.auditrouter.flag.created', 'dev.auditrouter.flag.updated', 'dev.auditrouter.flag.created'],
+  );
   assert.deepEqual(new Set(parsed.map((ce) => ce.source)), new Set(['urn:example:flipt']));
-  assert.deepEqual(parsed.map((ce) => ce.data), events.map((e) => JSON.parse(canonicalJson(e))));
+  assert.deepEqual(
+    parsed.map((ce) => ce.data),
+    events.map((e) => JSON.parse(canonicalJson(e))),
+  );
 });
 
 test('the plain JSON body is unchanged by default', async (t) => {
@@ -71,7 +83,9 @@ test('cloudEventsSource must be a URI reference and is only used with format clo
     return parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   };
   assert.deepEqual(issues({ format: 'cloudevents', cloudEventsSource: 'https://flipt.example.com' }), []);
-  assert.deepEqual(issues({ format: 'cloudevents', cloudEventsSource: 'has space' }), ['cloudEventsSource: must be a URI reference: printable ASCII, no spaces']);
+  assert.deepEqual(issues({ format: 'cloudevents', cloudEventsSource: 'has space' }), [
+    'cloudEventsSource: must be a URI reference: printable ASCII, no spaces',
+  ]);
   assert.deepEqual(issues({ cloudEventsSource: '/flipt' }), ['cloudEventsSource: is only used with format: cloudevents']);
   assert.match(issues({ format: 'xml' })[0]!, /^format: /);
 });

@@ -99,12 +99,20 @@ test('the URL must be http(s) without credentials', () => {
 test('at most 20 headers', () => {
   const headers = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`X-H${i}`, 'v']));
   assertIssue({ url: 'https://e.example/x', headers }, 'sinks[0].headers', /at most 20 headers/);
-  assert.equal(Object.keys(webhookOf({ url: 'https://e.example/x', headers: Object.fromEntries(Object.entries(headers).slice(0, 20)) }).headers).length, 20);
+  assert.equal(
+    Object.keys(webhookOf({ url: 'https://e.example/x', headers: Object.fromEntries(Object.entries(headers).slice(0, 20)) }).headers)
+      .length,
+    20,
+  );
 });
 
 test('header values may not contain CR, LF or NUL, and are never echoed', () => {
   for (const bad of [`a\r\nX-Injected: ${SECRET}`, `${SECRET}\n`, `${SECRET}\u0000`]) {
-    const message = assertIssue({ url: 'https://e.example/x', headers: { 'X-Team': bad } }, 'sinks[0].headers.X-Team', /control characters/);
+    const message = assertIssue(
+      { url: 'https://e.example/x', headers: { 'X-Team': bad } },
+      'sinks[0].headers.X-Team',
+      /control characters/,
+    );
     assert.ok(!message.includes(SECRET), message);
   }
 });
@@ -112,7 +120,17 @@ test('header values may not contain CR, LF or NUL, and are never echoed', () => 
 test('header names must be tokens and may not replace the headers the sink sets', () => {
   assertIssue({ url: 'https://e.example/x', headers: { 'Bad Name': 'v' } }, 'sinks[0].headers.Bad Name', /not a valid HTTP header name/);
   assertIssue({ url: 'https://e.example/x', headers: { 'X-Bad:': 'v' } }, 'sinks[0].headers.X-Bad:', /not a valid HTTP header name/);
-  for (const name of ['Content-Type', 'idempotency-key', 'X-Audit-Signature', 'x-audit-verification-token', 'X-Audit-Anything', 'Content-Length', 'Host', 'Transfer-Encoding', 'Connection']) {
+  for (const name of [
+    'Content-Type',
+    'idempotency-key',
+    'X-Audit-Signature',
+    'x-audit-verification-token',
+    'X-Audit-Anything',
+    'Content-Length',
+    'Host',
+    'Transfer-Encoding',
+    'Connection',
+  ]) {
     assertIssue({ url: 'https://e.example/x', headers: { [name]: 'v' } }, `sinks[0].headers.${name}`, /set by the webhook sink/);
   }
   assertIssue({ url: 'https://e.example/x', headers: { 'X-Team': 'a', 'x-team': 'b' } }, 'sinks[0].headers.x-team', /given twice/);
@@ -123,28 +141,48 @@ test('method, timeouts and the token are checked', () => {
   assertIssue({ url: 'https://e.example/x', timeoutMs: 0 }, 'sinks[0].timeoutMs', /./);
   assertIssue({ url: 'https://e.example/x', maxResponseBytes: 10 }, 'sinks[0].maxResponseBytes', /./);
   assertIssue({ url: 'https://e.example/x', unknownKey: 1 }, 'sinks[0]', /unknown key "unknownKey"/);
-  const message = assertIssue({ url: 'https://e.example/x', verificationToken: `${SECRET}\r\nX-Evil: 1` }, 'sinks[0].verificationToken', /control characters/);
+  const message = assertIssue(
+    { url: 'https://e.example/x', verificationToken: `${SECRET}\r\nX-Evil: 1` },
+    'sinks[0].verificationToken',
+    /control characters/,
+  );
   assert.ok(!message.includes(SECRET), message);
 });
 
 test('a template that renders invalid JSON fails with AR_ERR_CONFIG_TEMPLATE at sinks[i].template', async () => {
   const template = await templateFile('bad-json.hbs', '{"type": {{type}} }');
-  assertIssue({ url: 'https://e.example/x', template }, 'sinks[0].template', /^AR_ERR_CONFIG_TEMPLATE: .*bad-json\.hbs does not render valid JSON for a sample event/);
+  assertIssue(
+    { url: 'https://e.example/x', template },
+    'sinks[0].template',
+    /^AR_ERR_CONFIG_TEMPLATE: .*bad-json\.hbs does not render valid JSON for a sample event/,
+  );
 });
 
 test('a template that does not compile fails with the reason', async () => {
   const syntax = await templateFile('syntax.hbs', '{"a": "{{#if type}}"}');
-  assertIssue({ url: 'https://e.example/x', template: syntax }, 'sinks[0].template', /^AR_ERR_CONFIG_TEMPLATE: .*syntax\.hbs does not compile: /);
+  assertIssue(
+    { url: 'https://e.example/x', template: syntax },
+    'sinks[0].template',
+    /^AR_ERR_CONFIG_TEMPLATE: .*syntax\.hbs does not compile: /,
+  );
   const raw = await templateFile('raw.hbs', '{"a": "{{{payload.description}}}"}');
   assertIssue({ url: 'https://e.example/x', template: raw }, 'sinks[0].template', /^AR_ERR_CONFIG_TEMPLATE: .*unescaped/);
   const helper = await templateFile('helper.hbs', '{"a": {{toJson payload}} }');
   assertIssue({ url: 'https://e.example/x', template: helper }, 'sinks[0].template', /^AR_ERR_CONFIG_TEMPLATE: .*unknown helper toJson/);
   const partial = await templateFile('partial.hbs', '{"a": {{> other}} }');
-  assertIssue({ url: 'https://e.example/x', template: partial }, 'sinks[0].template', /^AR_ERR_CONFIG_TEMPLATE: .*partial other could not be found/);
+  assertIssue(
+    { url: 'https://e.example/x', template: partial },
+    'sinks[0].template',
+    /^AR_ERR_CONFIG_TEMPLATE: .*partial other could not be found/,
+  );
 });
 
 test('a missing template file fails at sinks[i].template', () => {
-  assertIssue({ url: 'https://e.example/x', template: join(dir, 'nope.hbs') }, 'sinks[0].template', /^AR_ERR_CONFIG_TEMPLATE: cannot read .*nope\.hbs \(no such file\)/);
+  assertIssue(
+    { url: 'https://e.example/x', template: join(dir, 'nope.hbs') },
+    'sinks[0].template',
+    /^AR_ERR_CONFIG_TEMPLATE: cannot read .*nope\.hbs \(no such file\)/,
+  );
   assertIssue({ url: 'https://e.example/x', template: dir }, 'sinks[0].template', /^AR_ERR_CONFIG_TEMPLATE: .*is a directory/);
 });
 
@@ -190,5 +228,8 @@ test('a template path naming a FIFO fails at load without opening it (an open wo
   await writeFile(file, JSON.stringify(tree({ url: 'https://siem.example.com/audit', template: fifo })));
   const result = await runCli(['validate-config', '-c', file]);
   assert.equal(result.code, 1, result.stderr);
-  assert.match(result.stderr, /AR_ERR_CONFIG_INVALID[\s\S]*sinks\[0\]\.template: AR_ERR_CONFIG_TEMPLATE: cannot read .*template\.fifo \(not a regular file\)/);
+  assert.match(
+    result.stderr,
+    /AR_ERR_CONFIG_INVALID[\s\S]*sinks\[0\]\.template: AR_ERR_CONFIG_TEMPLATE: cannot read .*template\.fifo \(not a regular file\)/,
+  );
 });

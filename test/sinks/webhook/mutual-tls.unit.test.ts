@@ -29,25 +29,41 @@ interface MtlsServer {
 }
 
 /** A real HTTPS server that requires a client certificate issued by the test CA, as an mTLS ingest endpoint does. */
-async function startMtlsServer(t: { after(fn: () => Promise<void>): void }, maxVersion: 'TLSv1.2' | 'TLSv1.3' = 'TLSv1.3'): Promise<MtlsServer> {
+async function startMtlsServer(
+  t: { after(fn: () => Promise<void>): void },
+  maxVersion: 'TLSv1.2' | 'TLSv1.3' = 'TLSv1.3',
+): Promise<MtlsServer> {
   const clients: string[] = [];
   const server: Server = createServer(
-    { cert: certs.read(certs.serverCert), key: certs.read(certs.serverKey), ca: certs.read(certs.caCert), requestCert: true, rejectUnauthorized: true, maxVersion },
+    {
+      cert: certs.read(certs.serverCert),
+      key: certs.read(certs.serverKey),
+      ca: certs.read(certs.caCert),
+      requestCert: true,
+      rejectUnauthorized: true,
+      maxVersion,
+    },
     (req, res) => {
       clients.push((req.socket as TLSSocket).getPeerCertificate().subject.CN as string);
       req.resume().on('end', () => res.writeHead(200).end('ok'));
     },
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
+  t.after(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/ingest`, clients };
 }
 
 async function failure(promise: Promise<void>): Promise<AuditRouterError> {
-  const err = await promise.then(() => assert.fail('delivered'), (e: unknown) => e);
+  const err = await promise.then(
+    () => assert.fail('delivered'),
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof AuditRouterError, String(err));
   return err;
 }
@@ -76,7 +92,12 @@ for (const maxVersion of ['TLSv1.3', 'TLSv1.2'] as const) {
     assert.equal(err.code, 'AR_ERR_SINK_TLS', err.message);
     assert.equal(err.retriable, false);
     const reason = maxVersion === 'TLSv1.3' ? 'tlsv13 alert certificate required' : 'sslv3 alert handshake failure';
-    assert.match(err.message, new RegExp(`^webhook hook: the server refused the handshake; does it accept this client certificate \\(tls.cert, tls.key\\)\\?: ${reason} \\(ERR_SSL_`));
+    assert.match(
+      err.message,
+      new RegExp(
+        `^webhook hook: the server refused the handshake; does it accept this client certificate \\(tls.cert, tls.key\\)\\?: ${reason} \\(ERR_SSL_`,
+      ),
+    );
     assert.deepEqual(server.clients, []);
   });
 }
@@ -94,13 +115,16 @@ test('through the runner, the refused batch is dead-lettered on the first attemp
   assert.equal(failed.items.length, 2);
 });
 
-test("a server certificate the sink does not trust is AR_ERR_SINK_TLS; rejectUnauthorized: false accepts it", async (t) => {
+test('a server certificate the sink does not trust is AR_ERR_SINK_TLS; rejectUnauthorized: false accepts it', async (t) => {
   const server = await startMtlsServer(t);
   const untrusting = startSink(t, webhookConfig(server.url, { tls: { cert: certs.clientCert, key: certs.clientKey } }));
   const err = await failure(untrusting.send(batch, NO_ABORT));
   assert.equal(err.code, 'AR_ERR_SINK_TLS');
   assert.match(err.message, /the server's certificate is not trusted \(tls\.ca\): .*\(SELF_SIGNED_CERT_IN_CHAIN\)/);
-  const trusting = startSink(t, webhookConfig(server.url, { tls: { cert: certs.clientCert, key: certs.clientKey, rejectUnauthorized: false } }));
+  const trusting = startSink(
+    t,
+    webhookConfig(server.url, { tls: { cert: certs.clientCert, key: certs.clientKey, rejectUnauthorized: false } }),
+  );
   await trusting.send(batch, NO_ABORT);
   assert.deepEqual(server.clients, ['audit-router']);
 });
@@ -115,7 +139,10 @@ test('a client certificate from another CA is not delivered (Node closes such co
 
 test('blockPrivateNetworks still refuses a loopback address when TLS options are set', async (t) => {
   const server = await startMtlsServer(t);
-  const sink = startSink(t, webhookConfig(server.url, { blockPrivateNetworks: true, tls: { ca: certs.caCert, cert: certs.clientCert, key: certs.clientKey } }));
+  const sink = startSink(
+    t,
+    webhookConfig(server.url, { blockPrivateNetworks: true, tls: { ca: certs.caCert, cert: certs.clientCert, key: certs.clientKey } }),
+  );
   const err = await failure(sink.send(batch, NO_ABORT));
   assert.equal(err.code, 'AR_ERR_SINK_REJECTED');
   assert.match(err.message, /refused to connect to 127\.0\.0\.1/);
@@ -130,7 +157,9 @@ test('tls config errors name the field and the path, and never quote a key', () 
   assert.deepEqual(issues({ ca: certs.caCert, cert: certs.clientCert, key: certs.clientKey }), []);
   assert.deepEqual(issues({ ca: '/nonexistent/ca.pem' }), ['tls.ca: cannot read /nonexistent/ca.pem (no such file)']);
   assert.deepEqual(issues({ cert: certs.clientKey, key: certs.clientKey }), [`tls.cert: ${certs.clientKey} is not a PEM certificate`]);
-  assert.deepEqual(issues({ cert: certs.clientCert, key: certs.clientCert }), [`tls.key: ${certs.clientCert} is not an unencrypted PEM private key`]);
+  assert.deepEqual(issues({ cert: certs.clientCert, key: certs.clientCert }), [
+    `tls.key: ${certs.clientCert} is not an unencrypted PEM private key`,
+  ]);
   const garbled = '-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END PRIVATE KEY-----\n';
   assert.deepEqual(issues({ cert: certs.clientCert, key: garbled }), ['tls.key: the text given is not an unencrypted PEM private key']);
   assert.deepEqual(issues({ cert: certs.clientCert }), ['tls.key: tls.cert and tls.key go together']);

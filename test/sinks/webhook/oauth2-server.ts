@@ -43,8 +43,24 @@ export async function startOAuth2Server(accessTokenTtlSeconds = 3600): Promise<O
   const issuer = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   const provider = new Provider(issuer, {
     clients: [
-      { client_id: CLIENTS.basic.id, client_secret: CLIENTS.basic.secret, grant_types: ['client_credentials'], response_types: [], redirect_uris: [], scope: SCOPE, token_endpoint_auth_method: 'client_secret_basic' },
-      { client_id: CLIENTS.post.id, client_secret: CLIENTS.post.secret, grant_types: ['client_credentials'], response_types: [], redirect_uris: [], scope: SCOPE, token_endpoint_auth_method: 'client_secret_post' },
+      {
+        client_id: CLIENTS.basic.id,
+        client_secret: CLIENTS.basic.secret,
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+        scope: SCOPE,
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+      {
+        client_id: CLIENTS.post.id,
+        client_secret: CLIENTS.post.secret,
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+        scope: SCOPE,
+        token_endpoint_auth_method: 'client_secret_post',
+      },
       { client_id: CLIENTS.receiver.id, client_secret: CLIENTS.receiver.secret, grant_types: [], response_types: [], redirect_uris: [] },
     ],
     scopes: [SCOPE],
@@ -86,10 +102,11 @@ export async function startOAuth2Server(accessTokenTtlSeconds = 3600): Promise<O
       });
       if (response.status !== 200) throw new Error(`revocation answered ${response.status}`);
     },
-    close: () => new Promise<void>((resolve) => {
-      http.closeAllConnections();
-      http.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        http.closeAllConnections();
+        http.close(() => resolve());
+      }),
   };
   http.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (req.url === '/token') {

@@ -26,12 +26,22 @@ function introspecting(server: OAuth2Server): Responder {
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const info = token ? await server.introspect(token) : { active: false };
     const ok = info.active && info.aud === RESOURCE && info.scope?.split(' ').includes(SCOPE);
-    res.writeHead(ok ? 200 : 401, ok ? {} : { 'www-authenticate': 'Bearer error="invalid_token"' }).end(ok ? 'ok' : `refused ${req.headers.authorization}`);
+    res
+      .writeHead(ok ? 200 : 401, ok ? {} : { 'www-authenticate': 'Bearer error="invalid_token"' })
+      .end(ok ? 'ok' : `refused ${req.headers.authorization}`);
   };
 }
 
 function auth(server: OAuth2Server, overrides: Record<string, unknown> = {}) {
-  return { type: 'oauth2', tokenUrl: server.tokenUrl, clientId: CLIENTS.basic.id, clientSecret: CLIENTS.basic.secret, scope: SCOPE, audience: RESOURCE, ...overrides };
+  return {
+    type: 'oauth2',
+    tokenUrl: server.tokenUrl,
+    clientId: CLIENTS.basic.id,
+    clientSecret: CLIENTS.basic.secret,
+    scope: SCOPE,
+    audience: RESOURCE,
+    ...overrides,
+  };
 }
 
 function bearer(header: string | string[] | undefined): string {
@@ -44,7 +54,10 @@ test('delivers with a token the provider issued; one token request serves every 
   const sink = startSink(t, webhookConfig(receiver.url, { auth: auth(server) }));
   await Promise.all([sink.send(batch, NO_ABORT), sink.send(batch, NO_ABORT), sink.send(batch, NO_ABORT)]);
   await sink.send(batch, NO_ABORT);
-  assert.deepEqual(receiver.requests.map((r) => r.attempt), [1, 2, 3, 4]);
+  assert.deepEqual(
+    receiver.requests.map((r) => r.attempt),
+    [1, 2, 3, 4],
+  );
   assert.equal(server.tokenRequests, 1);
   assert.equal(new Set(receiver.requests.map((r) => r.headers.authorization)).size, 1);
 });
@@ -52,7 +65,12 @@ test('delivers with a token the provider issued; one token request serves every 
 test('client_secret_post sends the credentials as form fields', async (t) => {
   const server = await oauth2Server(t);
   const receiver = await startReceiver(t, introspecting(server));
-  const sink = startSink(t, webhookConfig(receiver.url, { auth: auth(server, { clientId: CLIENTS.post.id, clientSecret: CLIENTS.post.secret, clientAuthentication: 'post' }) }));
+  const sink = startSink(
+    t,
+    webhookConfig(receiver.url, {
+      auth: auth(server, { clientId: CLIENTS.post.id, clientSecret: CLIENTS.post.secret, clientAuthentication: 'post' }),
+    }),
+  );
   await sink.send(batch, NO_ABORT);
   assert.equal((await server.introspect(bearer(receiver.requests[0]!.headers.authorization))).client_id, CLIENTS.post.id);
 });
@@ -61,7 +79,10 @@ test('without the audience the provider issues a token the receiver refuses: aud
   const server = await oauth2Server(t);
   const receiver = await startReceiver(t, introspecting(server));
   const sink = startSink(t, webhookConfig(receiver.url, { auth: auth(server, { audience: undefined }) }));
-  const err = await sink.send(batch, NO_ABORT).then(() => assert.fail('delivered'), (e: AuditRouterError) => e);
+  const err = await sink.send(batch, NO_ABORT).then(
+    () => assert.fail('delivered'),
+    (e: AuditRouterError) => e,
+  );
   assert.equal(err.code, 'AR_ERR_SINK_REJECTED');
   assert.equal(err.status, 401);
 });
@@ -118,7 +139,10 @@ test('a receiver that refuses every token: one renewal per batch, then a 401 rej
   // Echoes the Authorization header back, as some error pages do.
   const receiver = await startReceiver(t, (req, res) => void res.writeHead(401).end(`bad credentials: ${req.headers.authorization}`));
   const sink = startSink(t, webhookConfig(receiver.url, { auth: auth(server) }));
-  const err = await sink.send(batch, NO_ABORT).then(() => assert.fail('delivered'), (e: AuditRouterError) => e);
+  const err = await sink.send(batch, NO_ABORT).then(
+    () => assert.fail('delivered'),
+    (e: AuditRouterError) => e,
+  );
   assert.equal(err.code, 'AR_ERR_SINK_REJECTED');
   assert.equal(err.retriable, false);
   assert.equal(err.status, 401);
@@ -144,13 +168,23 @@ test('a wrong client secret is dead-lettered at once with AR_ERR_SINK_AUTH, nami
   const server = await oauth2Server(t);
   const receiver = await startReceiver(t, introspecting(server));
   const wrong = 'wrong-secret-9f8e7d6c5b4a';
-  const { parked, offer } = runnerFor(t, webhookConfig(receiver.url, { auth: auth(server, { clientSecret: wrong }), retry: fastRetries, batch: { maxEvents: 2, maxWaitMs: 60_000 } }));
+  const { parked, offer } = runnerFor(
+    t,
+    webhookConfig(receiver.url, {
+      auth: auth(server, { clientSecret: wrong }),
+      retry: fastRetries,
+      batch: { maxEvents: 2, maxWaitMs: 60_000 },
+    }),
+  );
   offer(2);
   const failure = await waitFor(() => parked[0], { what: 'the batch to be dead-lettered' });
   assert.equal(failure.error.code, 'AR_ERR_SINK_AUTH', failure.error.message);
   assert.equal(failure.attempts, 1);
   assert.equal(failure.items.length, 2);
-  assert.match(failure.error.message, /token endpoint http:\/\/127\.0\.0\.1:\d+\/token refused the client credentials: HTTP 401 "invalid_client" "client authentication failed"/);
+  assert.match(
+    failure.error.message,
+    /token endpoint http:\/\/127\.0\.0\.1:\d+\/token refused the client credentials: HTTP 401 "invalid_client" "client authentication failed"/,
+  );
   assert.ok(!failure.error.message.includes(wrong));
   assert.equal(server.tokenRequests, 1);
   assert.equal(receiver.requests.length, 0);
@@ -160,7 +194,15 @@ test('a token endpoint that is down is retried like the destination, and the bat
   const server = await oauth2Server(t);
   const receiver = await startReceiver(t, introspecting(server));
   server.outage = 503;
-  const { parked, delivered, offer } = runnerFor(t, webhookConfig(receiver.url, { auth: auth(server), retry: fastRetries, batch: { maxEvents: 2, maxWaitMs: 60_000 }, circuitBreaker: { failureThreshold: 0 } }));
+  const { parked, delivered, offer } = runnerFor(
+    t,
+    webhookConfig(receiver.url, {
+      auth: auth(server),
+      retry: fastRetries,
+      batch: { maxEvents: 2, maxWaitMs: 60_000 },
+      circuitBreaker: { failureThreshold: 0 },
+    }),
+  );
   offer(2);
   await waitFor(() => server.tokenRequests >= 3, { what: 'three token requests during the outage' });
   assert.equal(receiver.requests.length, 0);
@@ -176,7 +218,10 @@ test('a token endpoint that cannot be reached is a retriable AR_ERR_SINK_UNAVAIL
   await server.close();
   const receiver = await startReceiver(t);
   const sink = startSink(t, webhookConfig(receiver.url, { auth: auth(server, { tokenUrl }) }));
-  const err = await sink.send(batch, NO_ABORT).then(() => assert.fail('delivered'), (e: AuditRouterError) => e);
+  const err = await sink.send(batch, NO_ABORT).then(
+    () => assert.fail('delivered'),
+    (e: AuditRouterError) => e,
+  );
   assert.equal(err.code, 'AR_ERR_SINK_UNAVAILABLE');
   assert.equal(err.retriable, true);
   assert.match(err.message, /token endpoint http:\/\/127\.0\.0\.1:\d+\/token: request failed: .*ECONNREFUSED/);

@@ -55,12 +55,24 @@ test('the library refuses a changed body, another secret and another id', async 
 
 test('standard-webhooks needs a whsec_ secret of 24 to 64 bytes; its headers cannot be configured', () => {
   const issues = (overrides: Record<string, unknown>) => {
-    const parsed = webhookSinkConfigSchema.safeParse({ name: 'hook', type: 'webhook', url: 'https://example.com/hook', signature: { scheme: 'standard-webhooks' }, ...overrides });
+    const parsed = webhookSinkConfigSchema.safeParse({
+      name: 'hook',
+      type: 'webhook',
+      url: 'https://example.com/hook',
+      signature: { scheme: 'standard-webhooks' },
+      ...overrides,
+    });
     return parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   };
   assert.deepEqual(issues({ signingSecret: secret }), []);
   assert.deepEqual(issues({}), ['signingSecret: is required by signature.scheme standard-webhooks']);
   assert.match(issues({ signingSecret: 'not-whsec' })[0]!, /^signingSecret: must be "whsec_" followed by base64/);
-  assert.match(issues({ signingSecret: `whsec_${randomBytes(16).toString('base64')}` })[0]!, /must encode 24 to 64 bytes after "whsec_" \(has 16\)/);
-  assert.match(issues({ signingSecret: secret, headers: { 'Webhook-Signature': 'v1,x' } })[0]!, /^headers\.Webhook-Signature: .* is set by the webhook sink/);
+  assert.match(
+    issues({ signingSecret: `whsec_${randomBytes(16).toString('base64')}` })[0]!,
+    /must encode 24 to 64 bytes after "whsec_" \(has 16\)/,
+  );
+  assert.match(
+    issues({ signingSecret: secret, headers: { 'Webhook-Signature': 'v1,x' } })[0]!,
+    /^headers\.Webhook-Signature: .* is set by the webhook sink/,
+  );
 });

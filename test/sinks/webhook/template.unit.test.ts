@@ -4,7 +4,15 @@ import Handlebars from 'handlebars';
 import { compileTemplate, TemplateError } from '../../../src/sinks/webhook/template.js';
 import { makeEvent } from '../../helpers/events.js';
 
-const hostile = ['say "hi"', 'line one\r\nX-Injected: yes', 'back\\slash \\"', '{{7*7}}', '{{{payload}}} {{> partial}}', '</script>&<>\'=`', '\u0000\u2028\ud800'];
+const hostile = [
+  'say "hi"',
+  'line one\r\nX-Injected: yes',
+  'back\\slash \\"',
+  '{{7*7}}',
+  '{{{payload}}} {{> partial}}',
+  "</script>&<>'=`",
+  '\u0000\u2028\ud800',
+];
 
 test('{{x}} JSON-escapes: quotes, CR/LF, backslashes and control characters stay inside the string', () => {
   const template = compileTemplate('{"text": "{{payload.text}}", "type": "{{type}}"}', 't.hbs');
@@ -44,13 +52,34 @@ test('block helpers work and escape their output too', () => {
 });
 
 test('raw output, unknown helpers and partials, syntax errors and non-JSON output are refused at compile time', () => {
-  assert.throws(() => compileTemplate('{"a": "{{{type}}}"}', 't.hbs'), (err) => err instanceof TemplateError && /line 1: .*unescaped/.test(err.message));
-  assert.throws(() => compileTemplate('{"a":\n "{{& type}}"}', 't.hbs'), (err) => err instanceof TemplateError && /line 2/.test(err.message));
-  assert.throws(() => compileTemplate('{"a": {{jsn type}} }', 't.hbs'), (err) => err instanceof TemplateError && /unknown helper jsn/.test(err.message));
-  assert.throws(() => compileTemplate('{"a": "{{#if type}}"}', 't.hbs'), /^Error: does not compile: Parse error on line 1: unexpected EOF$/);
-  assert.throws(() => compileTemplate('{"a": {{> other}} }', 't.hbs'), (err) => err instanceof TemplateError && /partial other could not be found/.test(err.message));
-  assert.throws(() => compileTemplate('{"a": {{type}} }', 't.hbs'), (err) => err instanceof TemplateError && /^does not render valid JSON for a sample event: /.test(err.message));
-  assert.throws(() => compileTemplate('{"p": {{json payload}}}', 't.hbs'), /unexpected CLOSE_UNESCAPED \("}}}" ends a triple-stash: put a space/);
+  assert.throws(
+    () => compileTemplate('{"a": "{{{type}}}"}', 't.hbs'),
+    (err) => err instanceof TemplateError && /line 1: .*unescaped/.test(err.message),
+  );
+  assert.throws(
+    () => compileTemplate('{"a":\n "{{& type}}"}', 't.hbs'),
+    (err) => err instanceof TemplateError && /line 2/.test(err.message),
+  );
+  assert.throws(
+    () => compileTemplate('{"a": {{jsn type}} }', 't.hbs'),
+    (err) => err instanceof TemplateError && /unknown helper jsn/.test(err.message),
+  );
+  assert.throws(
+    () => compileTemplate('{"a": "{{#if type}}"}', 't.hbs'),
+    /^Error: does not compile: Parse error on line 1: unexpected EOF$/,
+  );
+  assert.throws(
+    () => compileTemplate('{"a": {{> other}} }', 't.hbs'),
+    (err) => err instanceof TemplateError && /partial other could not be found/.test(err.message),
+  );
+  assert.throws(
+    () => compileTemplate('{"a": {{type}} }', 't.hbs'),
+    (err) => err instanceof TemplateError && /^does not render valid JSON for a sample event: /.test(err.message),
+  );
+  assert.throws(
+    () => compileTemplate('{"p": {{json payload}}}', 't.hbs'),
+    /unexpected CLOSE_UNESCAPED \("}}}" ends a triple-stash: put a space/,
+  );
 });
 
 test('the global Handlebars instance keeps HTML escaping and has no json helper', () => {

@@ -23,7 +23,12 @@ async function failure(promise: Promise<void>, code: ErrorCode, retriable: boole
 test('2xx answers resolve, whatever their body', async (t) => {
   const receiver = await startReceiver(t);
   const sink = startSink(t, webhookConfig(receiver.url));
-  for (const [status, body] of [[200, 'ok'], [201, '{"id":1}'], [202, ''], [204, '']] as const) {
+  for (const [status, body] of [
+    [200, 'ok'],
+    [201, '{"id":1}'],
+    [202, ''],
+    [204, ''],
+  ] as const) {
     receiver.respondWith((_req, res) => void res.writeHead(status).end(body));
     await sink.send(batch, NO_ABORT);
   }
@@ -60,7 +65,10 @@ test('400, 401, 403, 404 and 3xx are non-retriable AR_ERR_SINK_REJECTED with the
     if (status < 400) assert.match(err.message, /redirects are not followed/);
   }
   // Redirects were not followed: one request per send.
-  assert.deepEqual(receiver.requests.map((r) => r.url), Array(8).fill('/hook'));
+  assert.deepEqual(
+    receiver.requests.map((r) => r.url),
+    Array(8).fill('/hook'),
+  );
 });
 
 test('followRedirects follows 307/308 within the origin with the same method, body and headers', async (t) => {
@@ -69,9 +77,15 @@ test('followRedirects follows 307/308 within the origin with the same method, bo
     if (req.url === '/moved') return void res.writeHead(308, { location: 'final?x=1' }).end();
     res.writeHead(200).end();
   });
-  const sink = startSink(t, webhookConfig(receiver.url, { method: 'PATCH', followRedirects: true, signingSecret: 'whsec-redirect', headers: { 'X-Team': 'a' } }));
+  const sink = startSink(
+    t,
+    webhookConfig(receiver.url, { method: 'PATCH', followRedirects: true, signingSecret: 'whsec-redirect', headers: { 'X-Team': 'a' } }),
+  );
   await sink.send(batch, NO_ABORT);
-  assert.deepEqual(receiver.requests.map((r) => r.url), ['/hook', '/moved', '/final?x=1']);
+  assert.deepEqual(
+    receiver.requests.map((r) => r.url),
+    ['/hook', '/moved', '/final?x=1'],
+  );
   for (const request of receiver.requests) {
     assert.equal(request.method, 'PATCH');
     assert.equal(request.body, receiver.requests[0]!.body);
@@ -169,7 +183,10 @@ test('error messages never show the secret, the token or header values, even whe
   const receiver = await startReceiver(t, (req, res) => {
     res.writeHead(400).end(`you sent ${token} and ${req.headers.authorization} signed with ${secret}`);
   });
-  const sink = startSink(t, webhookConfig(receiver.url, { signingSecret: secret, verificationToken: token, headers: { Authorization: headerValue } }));
+  const sink = startSink(
+    t,
+    webhookConfig(receiver.url, { signingSecret: secret, verificationToken: token, headers: { Authorization: headerValue } }),
+  );
   const err = await failure(sink.send(batch, NO_ABORT), 'AR_ERR_SINK_REJECTED', false);
   for (const value of [secret, token, headerValue, 'ECHO-HEADER-VALUE']) assert.ok(!err.message.includes(value), err.message);
   assert.match(err.message, /you sent \[redacted\] and \[redacted\] signed with \[redacted\]/);

@@ -19,7 +19,7 @@ async function templateFile(t: { after(fn: () => Promise<void>): void }, text: s
   return file;
 }
 
-test('a batch is sent as a JSON array of the events\' canonical JSON, with batch headers', async (t) => {
+test("a batch is sent as a JSON array of the events' canonical JSON, with batch headers", async (t) => {
   const receiver = await startReceiver(t);
   const sink = startSink(t, webhookConfig(receiver.url, { headers: { 'X-Team': 'security' } }));
   const batch = makeEvents(3, 'e', ['flag:created', 'segment:deleted']).map(sinkEvent);
@@ -30,7 +30,10 @@ test('a batch is sent as a JSON array of the events\' canonical JSON, with batch
   assert.equal(request!.method, 'POST');
   assert.equal(request!.url, '/hook');
   assert.equal(request!.body, '[' + batch.map((e) => e.json).join(',') + ']');
-  assert.deepEqual(JSON.parse(request!.body).map((e: { id: string }) => e.id), ['e-0', 'e-1', 'e-2']);
+  assert.deepEqual(
+    JSON.parse(request!.body).map((e: { id: string }) => e.id),
+    ['e-0', 'e-1', 'e-2'],
+  );
   const h = request!.headers;
   assert.equal(h['content-type'], 'application/json');
   assert.equal(h['x-audit-event-count'], '3');
@@ -96,9 +99,19 @@ test('the verification token is sent as is and the signature verifies with examp
 });
 
 test('a template renders each event; a batch becomes a JSON array of the rendered values', async (t) => {
-  const template = await templateFile(t, '{"summary": "{{type}}:{{action}} by {{metadata.actor.email}}", "note": "{{payload.note}}", "payload": {{json payload}} }');
+  const template = await templateFile(
+    t,
+    '{"summary": "{{type}}:{{action}} by {{metadata.actor.email}}", "note": "{{payload.note}}", "payload": {{json payload}} }',
+  );
   const receiver = await startReceiver(t);
-  const hostile = ['quote " inside', 'crlf\r\nX-Injected: 1', 'back\\slash', '{{7*7}}', '"}, {"forged": true, "x": "', 'z'.repeat(100 * 1024)];
+  const hostile = [
+    'quote " inside',
+    'crlf\r\nX-Injected: 1',
+    'back\\slash',
+    '{{7*7}}',
+    '"}, {"forged": true, "x": "',
+    'z'.repeat(100 * 1024),
+  ];
   const events = hostile.map((note, i) => sinkEvent(makeEvent({ id: `t-${i}`, payload: { note } }), i));
 
   const batched = startSink(t, webhookConfig(receiver.url, { template }));
@@ -136,7 +149,12 @@ test('a template that renders invalid JSON for a real event is a non-retriable r
 test('event text cannot inject headers: a CRLF in the type is a non-retriable rejection, nothing is sent', async (t) => {
   const receiver = await startReceiver(t);
   const sink = startSink(t, webhookConfig(receiver.url, { batch: { maxEvents: 1 } }));
-  for (const event of [makeEvent({ id: 'x1', type: 'flag\r\nX-Injected: yes' }), makeEvent({ id: 'x2', action: 'deleted\nX-Injected: yes' }), makeEvent({ id: 'x3\r\nX-Injected: yes' }), makeEvent({ id: 'x4', type: 'fläg\u0100' })]) {
+  for (const event of [
+    makeEvent({ id: 'x1', type: 'flag\r\nX-Injected: yes' }),
+    makeEvent({ id: 'x2', action: 'deleted\nX-Injected: yes' }),
+    makeEvent({ id: 'x3\r\nX-Injected: yes' }),
+    makeEvent({ id: 'x4', type: 'fläg\u0100' }),
+  ]) {
     await assert.rejects(sink.send([sinkEvent(event)], NO_ABORT), (err) => {
       assert.ok(err instanceof AuditRouterError);
       assert.equal(err.code, 'AR_ERR_SINK_REJECTED');
