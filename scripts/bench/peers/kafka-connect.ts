@@ -28,15 +28,39 @@ export function kafkaVersion(): string {
   return version;
 }
 
-/** Jars in the same cache as the broker's (AR_CACHE_DIR), resolved once per version. */
-function connectJars(version: string): string {
+/** Jars in the same cache as the broker's (AR_CACHE_DIR), resolved once per version; undefined when Maven Central lacks them. */
+function connectJars(version: string): string | undefined {
   const libs = join(process.env.AR_CACHE_DIR ?? join(root, '.cache'), 'kafka-connect', version, 'libs');
   if (existsSync(join(libs, '.complete'))) return libs;
   log(`resolving Kafka Connect ${version} (connect-runtime, connect-file) from Maven Central into ${libs}`);
-  const r = spawnSync('mvn', ['-B', '-q', '-ntp', '-Dstyle.color=never', '-f', join(root, 'scripts', 'infra', 'connect-pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${libs}`, '-DincludeScope=runtime', `-Dkafka.version=${version}`], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`mvn could not resolve Kafka Connect ${version}: ${(r.stdout + r.stderr).trim().split('\n').slice(-3).join(' ')}`);
+  const r = spawnSync(
+    'mvn',
+    ['-B', '-q', '-ntp', '-U', '-Dstyle.color=never', '-f', join(root, 'scripts', 'infra', 'connect-pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${libs}`, '-DincludeScope=runtime', `-Dkafka.version=${version}`],
+    { encoding: 'utf8' },
+  );
+  if (r.status !== 0) {
+    log(`mvn could not resolve Kafka Connect ${version}: ${(r.stdout + r.stderr).trim().split('\n').find((l) => l.includes('Could not')) ?? 'see mvn'}`);
+    return undefined;
+  }
   writeFileSync(join(libs, '.complete'), '');
   return libs;
+}
+
+const CONNECT_FILE_METADATA = 'https://repo.maven.apache.org/maven2/org/apache/kafka/connect-file/maven-metadata.xml';
+
+/**
+ * The peer's version and jars: the broker's, else the newest Connect whose FileStreamSink Maven Central
+ * publishes (connect-file 4.4.0 was never published: its latest is 4.3.1), which reads any 4.x broker.
+ */
+async function connectRelease(brokerVersion: string): Promise<{ version: string; libs: string }> {
+  const own = connectJars(brokerVersion);
+  if (own) return { version: brokerVersion, libs: own };
+  const metadata = await (await fetch(CONNECT_FILE_METADATA)).text();
+  const release = /<release>([^<]+)</.exec(metadata)?.[1];
+  const libs = release && release !== brokerVersion ? connectJars(release) : undefined;
+  if (!release || !libs) throw new Error(`Kafka Connect: neither ${brokerVersion} nor the newest published connect-file (${release ?? 'none'}) resolves from Maven Central`);
+  log(`Kafka Connect ${brokerVersion} has no connect-file on Maven Central: the peer runs ${release}, its newest release`);
+  return { version: release, libs };
 }
 
 /** A free local port for the worker's REST listener (its default, 8083, may be taken by another worker). */
@@ -69,14 +93,13 @@ export interface FileLanding {
  * value into a map and print that instead.
  */
 export async function runKafkaConnect(brokers: string[], landing: FileLanding, y: Yardstick): Promise<Row> {
-  const version = kafkaVersion();
-  const libs = connectJars(version);
+  const { version, libs } = await connectRelease(kafkaVersion());
   const dir = join(tmpdir(), `ar-bench-${run}`, 'kafka-connect');
   mkdirSync(dir, { recursive: true });
   const out = join(dir, 'sink.txt');
   const worker = join(dir, 'worker.properties');
   const connector = join(dir, 'file-sink.properties');
-  const log4j = join(dir, 'log4j.properties');
+  const log4j = join(dir, 'log4j2.properties');
   writeFileSync(
     worker,
     properties({
@@ -98,10 +121,22 @@ export async function runKafkaConnect(brokers: string[], landing: FileLanding, y
       file: out,
     }),
   );
-  writeFileSync(log4j, properties({ 'log4j.rootLogger': 'WARN, stderr', 'log4j.appender.stderr': 'org.apache.log4j.ConsoleAppender', 'log4j.appender.stderr.Target': 'System.err', 'log4j.appender.stderr.layout': 'org.apache.log4j.PatternLayout', 'log4j.appender.stderr.layout.ConversionPattern': '[%d] %p %m (%c)%n' }));
+  // Warnings and errors on stderr (kept in connect.stderr.log), as connect-log4j2.properties would print more.
+  writeFileSync(
+    log4j,
+    properties({
+      'rootLogger.level': 'WARN',
+      'rootLogger.appenderRef.stderr.ref': 'STDERR',
+      'appender.stderr.type': 'Console',
+      'appender.stderr.name': 'STDERR',
+      'appender.stderr.target': 'SYSTEM_ERR',
+      'appender.stderr.layout.type': 'PatternLayout',
+      'appender.stderr.layout.pattern': '[%d] %p %m (%c)%n',
+    }),
+  );
 
   const t = Date.now();
-  const child = spawn('java', [...HEAP, `-Dlog4j.configuration=file:${log4j}`, '-cp', `${libs}/*`, CONNECT_MAIN, worker, connector], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('java', [...HEAP, `-Dlog4j2.configurationFile=file:${log4j}`, '-cp', `${libs}/*`, CONNECT_MAIN, worker, connector], { stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr!.pipe(createWriteStream(join(dir, 'connect.stderr.log')));
   const died = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`Kafka Connect exited (${code ?? signal}) before its last line; see ${join(dir, 'connect.stderr.log')}`))));
   died.catch(() => undefined);
