@@ -2,11 +2,11 @@ import type { FileHandle } from 'node:fs/promises';
 import type { KafkaConfig } from '../kafka/config.js';
 import type { KafkaEngine } from '../kafka/index.js';
 import type { Logger } from '../observability/logger.js';
-import { connectCheckpointPublisher, type CheckpointPublisher } from './checkpoint-topic.js';
+import type { CheckpointPublisher } from './checkpoint-topic.js';
 import type { EvidenceConfig } from './config.js';
-import { loadSigningKey } from './keys.js';
 import { readBack } from './read-back.js';
-import { Sealer } from './sealer.js';
+import type { Sealer } from './sealer.js';
+import { openSigning } from './signing.js';
 
 /** The data of one write, and what to do once it is on disk. */
 export interface Write {
@@ -30,19 +30,14 @@ export class EvidenceTrail {
     private readonly publisher: CheckpointPublisher | undefined,
   ) {}
 
-  /** `field` names the key in errors (`sinks.archive.evidence.signingKey`); the key itself is never in one. */
   static async open(
     config: EvidenceConfig,
     sink: string,
     kafka: { config: KafkaConfig; engine: KafkaEngine },
     logger: Logger,
   ): Promise<EvidenceTrail> {
-    const key = loadSigningKey(config.signingKey, `sinks.${sink}.evidence.signingKey`);
-    const publisher =
-      config.checkpointTopic === undefined
-        ? undefined
-        : await connectCheckpointPublisher(kafka.engine, kafka.config, config.checkpointTopic, sink, logger);
-    return new EvidenceTrail(new Sealer(key, config.checkpoint.everyEvents), config.checkpoint.everyMs, publisher);
+    const { sealer, publisher } = await openSigning(config, sink, kafka, logger);
+    return new EvidenceTrail(sealer, config.checkpoint.everyMs, publisher);
   }
 
   /** Runs `write` after every earlier one settled, whatever their outcome. */

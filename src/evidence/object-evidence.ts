@@ -2,11 +2,11 @@ import type { KafkaConfig } from '../kafka/config.js';
 import type { KafkaEngine } from '../kafka/index.js';
 import type { Logger } from '../observability/logger.js';
 import { CHECKPOINT_KEY, type Checkpoint } from './checkpoint.js';
-import { connectCheckpointPublisher, type CheckpointPublisher } from './checkpoint-topic.js';
+import type { CheckpointPublisher } from './checkpoint-topic.js';
 import type { EvidenceConfig } from './config.js';
-import { loadSigningKey } from './keys.js';
 import { headOf } from './read-back.js';
-import { Sealer, type Sealed } from './sealer.js';
+import type { Sealer, Sealed } from './sealer.js';
+import { openSigning } from './signing.js';
 import { EMPTY_TRAIL, type TrailHead } from './trail-head.js';
 
 export { EMPTY_TRAIL, type TrailHead, type Sealed };
@@ -35,12 +35,8 @@ export class ObjectEvidence {
     kafka: { config: KafkaConfig; engine: KafkaEngine },
     logger: Logger,
   ): Promise<ObjectEvidence> {
-    const key = loadSigningKey(config.signingKey, `sinks.${sink}.evidence.signingKey`);
-    const publisher =
-      config.checkpointTopic === undefined
-        ? undefined
-        : await connectCheckpointPublisher(kafka.engine, kafka.config, config.checkpointTopic, sink, logger);
-    return new ObjectEvidence(new Sealer(key, config.checkpoint.everyEvents), publisher);
+    const { sealer, publisher } = await openSigning(config, sink, kafka, logger);
+    return new ObjectEvidence(sealer, publisher);
   }
 
   /** One event's chained line after `head` (a trail's genesis checkpoint first, a checkpoint after it when one is due). */
