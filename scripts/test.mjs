@@ -10,7 +10,7 @@
 //                                  object store, so none is started (npm run test:unit)
 import { spawnSync, spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -59,8 +59,10 @@ try {
     started.push('scripts/schema-registry.sh');
     env.SCHEMA_REGISTRY_URL = `http://127.0.0.1:${env.REGISTRY_PORT ?? 8081}/apis/ccompat/v7`;
   }
-  // Only the archive sink's tests need an object store: other runs do not pay for a third JVM.
-  if (!env.S3_ENDPOINT && files.some((f) => f.startsWith(join('test', 'sinks', 'archive')))) {
+  // Only the archive sink's tests (its folder, and the archive-* files of other folders such as test/evidence)
+  // need an object store: other runs do not pay for a third JVM.
+  const needsObjectStore = (f) => f.startsWith(join('test', 'sinks', 'archive')) || basename(f).startsWith('archive-');
+  if (!env.S3_ENDPOINT && files.some(needsObjectStore)) {
     run('bash', ['scripts/s3proxy.sh', 'start']);
     started.push('scripts/s3proxy.sh');
     env.S3_ENDPOINT = `http://127.0.0.1:${env.S3PROXY_PORT ?? 8080}`;
