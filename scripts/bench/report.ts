@@ -59,7 +59,8 @@ function logFileSection(report: Report): string {
 ## Landing a topic in a file: audit-router beside Kafka Connect
 
 The same input topic, landed in a file by Kafka Connect in standalone mode with its FileStreamSink connector
-(\`connect-runtime\` and \`connect-file\` at the broker's version from Maven Central, started with \`java\` and
+(\`connect-runtime\` and \`connect-file\` from Maven Central at the broker's version, or the newest Connect whose
+\`connect-file\` is published when the broker's is not (the table names the version), started with \`java\` and
 connect-standalone.sh's default heap, StringConverter for keys and values, \`tasks.max=1\`) and by audit-router
 with one log sink. Both timed from process start to the last line in the file.
 
@@ -71,6 +72,30 @@ What each does per event: FileStreamSink writes the value as it is (a string, on
 every 10 s (\`offset.flush.interval.ms\`); audit-router decodes and validates the event against the schema,
 filters it by \`noun:verb\`, writes its canonical JSON and commits offsets at least once (only after the line is
 written).
+`;
+}
+
+const mean = (rows: Row[]) => rows.reduce((sum, row) => sum + row.eventsPerSecond, 0) / rows.length;
+
+/** The log sink with evidence on beside off, per engine: ABBA order, each side's mean (issue #16's bar: on keeps ≥ 90%). */
+function evidenceSection(report: Report): string {
+  const engines = [...new Set(report.rows.filter((row) => row.scenario === 'evidence-on').map((row) => row.runner))];
+  if (engines.length === 0) return '';
+  const lines = engines.map((engine) => {
+    const on = report.rows.filter((row) => row.runner === engine && row.scenario === 'evidence-on');
+    const off = report.rows.filter((row) => row.runner === engine && row.scenario === 'evidence-off');
+    const kept = mean(on) / mean(off);
+    return `| ${engine} | ${n(Math.round(mean(off)))} | ${n(Math.round(mean(on)))} | ${(kept * 100).toFixed(1)}% | ${kept >= 0.9 ? 'yes' : '**no**'} |`;
+  });
+  return `
+## Evidence: the log sink with a hash chain and signed checkpoints
+
+The log-file route without and with \`evidence\` (chain on every line, a checkpoint every 1,000 events, each also
+produced to a checkpoint topic), run off, on, on, off per engine so drift during the run weighs on both sides alike.
+
+| engine | events/s off (mean) | events/s on (mean) | on ÷ off | ≥ 90% (issue #16) |
+|---|---|---|---|---|
+${lines.join('\n')}
 `;
 }
 
@@ -124,7 +149,7 @@ ${rows.join('\n')}
 | scenario | librdkafka ÷ kafkajs | kafkajs × kcat | librdkafka × kcat |
 |---|---|---|---|
 ${ratioRows.join('\n')}
-${logFileSection(report)}${latencySection(report)}${barSection(report)}
+${logFileSection(report)}${latencySection(report)}${evidenceSection(report)}${barSection(report)}
 ${notes}`;
   writeFileSync(file, text);
 }
