@@ -100,21 +100,4 @@ start() {
   log "ready: $ENDPOINT (access key $IDENTITY)"
 }
 
-status() {
-  if pid_is_ours "$PID_FILE" "$CONFIG"; then
-    log "running on $ENDPOINT (pid $(cat "$PID_FILE"))"
-  else
-    log "not running"
-    return 3
-  fi
-}
-
-case "${1:-}" in start | stop | restart | clean) lock_instance "$CACHE_DIR/s3proxy/$PORT.lock" ;; esac
-case "${1:-}" in
-  start) start ;;
-  stop) stop_pid "$PID_FILE" "$CONFIG" ;;
-  restart) stop_pid "$PID_FILE" "$CONFIG"; start ;;
-  status) status ;;
-  clean) stop_pid "$PID_FILE" "$CONFIG"; rm -rf "$RUN_DIR"; log "removed $RUN_DIR" ;;
-  *) echo "usage: $0 start|stop|status|restart|clean" >&2; exit 2 ;;
-esac
+service_command "${1:-}" "$CACHE_DIR/s3proxy/$PORT.lock" "$PID_FILE" "$CONFIG" "$ENDPOINT" "$RUN_DIR"

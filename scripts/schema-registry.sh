@@ -76,20 +76,4 @@ start() {
   log "ready: $BASE_URL/apis/ccompat/v7 (global compatibility BACKWARD)"
 }
 
-status() {
-  if pid_is_ours "$PID_FILE" "$MARKER"; then
-    log "running on $BASE_URL (pid $(cat "$PID_FILE"))"
-  else
-    log "not running"
-    return 3
-  fi
-}
-
-case "${1:-}" in start | stop | restart | clean) lock_instance "$CACHE_DIR/registry/$PORT.lock" ;; esac
-case "${1:-}" in
-  start) start ;;
-  stop) stop_pid "$PID_FILE" "$MARKER" ;;
-  restart) stop_pid "$PID_FILE" "$MARKER"; start ;;
-  status) status ;;
-  *) echo "usage: $0 start|stop|status|restart" >&2; exit 2 ;;
-esac
+service_command "${1:-}" "$CACHE_DIR/registry/$PORT.lock" "$PID_FILE" "$MARKER" "$BASE_URL"

@@ -172,3 +172,33 @@ require_java() {
 require_mvn() {
   command -v mvn >/dev/null || die "mvn not found: install Maven (Debian: apt-get install maven)"
 }
+
+# The command line every service script takes; the script defines start() first.
+# A run directory given last makes `clean` (stop, then remove it) available.
+service_command() { # command lockfile pidfile marker where [rundir]
+  local command="$1" lock="$2" pid_file="$3" marker="$4" where="$5" run_dir="${6:-}"
+  case "$command" in
+    start | stop | restart | status) ;;
+    clean) [[ -n "$run_dir" ]] || command=usage ;;
+    *) command=usage ;;
+  esac
+  if [[ "$command" == usage ]]; then
+    echo "usage: $0 start|stop|status|restart${run_dir:+|clean}" >&2
+    exit 2
+  fi
+  [[ "$command" == status ]] || lock_instance "$lock"
+  case "$command" in
+    start) start ;;
+    stop) stop_pid "$pid_file" "$marker" ;;
+    restart) stop_pid "$pid_file" "$marker"; start ;;
+    clean) stop_pid "$pid_file" "$marker"; rm -rf "$run_dir"; log "removed $run_dir" ;;
+    status)
+      if pid_is_ours "$pid_file" "$marker"; then
+        log "running on $where (pid $(cat "$pid_file"))"
+      else
+        log "not running"
+        return 3
+      fi
+      ;;
+  esac
+}
