@@ -141,12 +141,25 @@ const CHUNK = Buffer.alloc(64 * 1024, 'x');
  * of it the client took before it hung up: all of it means the router
  * downloaded the whole body.
  */
+/** Waits for room in the socket or for the client to hang up, and leaves no listener behind either way. */
+function drainOrClose(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
+}
+
 async function hugeBody(res: ServerResponse, status: number, sent: number[]): Promise<void> {
   res.writeHead(status, { 'content-length': String(BODY_BYTES), 'content-type': 'text/plain' });
   let written = 0;
   while (written < BODY_BYTES && !res.destroyed) {
     written += CHUNK.length;
-    if (!res.write(CHUNK)) await new Promise((resolve) => (res.once('drain', resolve), res.once('close', resolve)));
+    if (!res.write(CHUNK)) await drainOrClose(res);
   }
   res.end();
   sent.push(written);
