@@ -2,6 +2,7 @@ import { CompressionTypes, type Kafka, type Message, type Producer, type TopicMe
 import type { Logger } from '../../observability/logger.js';
 import type { RecordWriter, RecordWriterOptions, TransactionalWriter, TransactionalWriterOptions } from '../record-writer.js';
 import type { TopicPartitionOffset, TopicRecords } from '../types.js';
+import { CoalescingSender } from './coalescing-sender.js';
 
 function topicMessages(batches: readonly TopicRecords[]): TopicMessages[] {
   const out: TopicMessages[] = [];
@@ -10,10 +11,14 @@ function topicMessages(batches: readonly TopicRecords[]): TopicMessages[] {
   return out;
 }
 
-/** An idempotent kafkajs producer (one request in flight, acks from all in-sync replicas). */
+/**
+ * An idempotent kafkajs producer (one request in flight, acks from all in-sync
+ * replicas); sends made while a request is in flight join the next one.
+ */
 export class KafkajsRecordWriter implements RecordWriter {
   private readonly producer: Producer;
   private readonly compression: CompressionTypes;
+  private readonly sender = new CoalescingSender((batches) => this.sendNow(batches));
 
   constructor(kafka: Kafka, options: RecordWriterOptions) {
     this.producer = kafka.producer({
@@ -28,7 +33,11 @@ export class KafkajsRecordWriter implements RecordWriter {
     return this.producer.connect();
   }
 
-  async send(batches: readonly TopicRecords[]): Promise<void> {
+  send(batches: readonly TopicRecords[]): Promise<void> {
+    return this.sender.send(batches);
+  }
+
+  private async sendNow(batches: readonly TopicRecords[]): Promise<void> {
     const messages = topicMessages(batches);
     if (messages.length === 0) return;
     if (messages.length === 1) await this.producer.send({ ...messages[0]!, acks: -1, compression: this.compression });

@@ -4,7 +4,6 @@ import type { Sink, SinkContext, SinkEvent } from '../types.js';
 import { encodeAvroFrame, registerAuditEventSchema } from '../../schema-registry/index.js';
 import type { TopicSinkConfig } from './config.js';
 import { messageKey } from './key.js';
-import { CoalescingSender } from './coalescing-sender.js';
 
 /** A failed send as the runner needs it: rejected records are dead-lettered at once, the rest retried. */
 function sendError(err: unknown, sink: string, topic: string): AuditRouterError {
@@ -28,7 +27,6 @@ function abortError(sink: string, signal: AbortSignal): AuditRouterError {
  */
 export class TopicSink implements Sink {
   readonly name: string;
-  private readonly sender: CoalescingSender;
   /** Settled once the writer is connected; unset while it is not (yet). */
   private connecting: Promise<void> | undefined;
 
@@ -41,10 +39,6 @@ export class TopicSink implements Sink {
   ) {
     this.name = config.name;
     if (connected) this.connecting = Promise.resolve();
-    this.sender = new CoalescingSender(async (records) => {
-      await this.connected();
-      await writer.send([{ topic: config.topic, records }]);
-    });
   }
 
   /**
@@ -90,7 +84,8 @@ export class TopicSink implements Sink {
     // A Kafka client cannot cancel a request: the runner stops waiting on abort (abortable()), and if the
     // broker takes the batch after all, the retry is a duplicate, which at-least-once allows.
     try {
-      await this.sender.send(messages);
+      await this.connected();
+      await this.writer.send([{ topic: this.config.topic, records: messages }]);
     } catch (err) {
       throw sendError(err, this.name, this.config.topic);
     }

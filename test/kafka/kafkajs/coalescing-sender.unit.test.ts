@@ -1,20 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { OutgoingRecord } from '../../../src/kafka/index.js';
-import { CoalescingSender } from '../../../src/sinks/topic/coalescing-sender.js';
+import { CoalescingSender } from '../../../src/kafka/kafkajs/coalescing-sender.js';
+import type { TopicRecords } from '../../../src/kafka/index.js';
 
 /** A request function whose requests finish when the test says so, recording what each carried. */
 function controlledRequests(fail: (values: string[]) => boolean = () => false) {
-  const requests: { values: string[]; finish: () => void }[] = [];
-  const send = (messages: OutgoingRecord[]) =>
+  const requests: { values: string[]; topics: string[]; finish: () => void }[] = [];
+  const send = (batches: readonly TopicRecords[]) =>
     new Promise<void>((resolve, reject) => {
-      const values = messages.map((m) => String(m.value));
-      requests.push({ values, finish: () => (fail(values) ? reject(new Error(`refused ${values.join(',')}`)) : resolve()) });
+      const values = batches.flatMap((b) => b.records.map((r) => String(r.value)));
+      const topics = batches.map((b) => b.topic);
+      requests.push({ values, topics, finish: () => (fail(values) ? reject(new Error(`refused ${values.join(',')}`)) : resolve()) });
     });
   return { requests, send };
 }
 
-const batch = (...values: string[]): OutgoingRecord[] => values.map((value) => ({ value }));
+const batch = (...values: string[]): TopicRecords[] => [{ topic: 'out', records: values.map((value) => ({ value })) }];
 
 test('a lone batch is sent at once, in a request of its own', async () => {
   const { requests, send } = controlledRequests();
@@ -41,6 +42,27 @@ test('batches that arrive while a request is in flight go out together, in arriv
   assert.deepEqual(requests[1]!.values, ['b1', 'b2', 'c']);
   requests[1]!.finish();
   await Promise.all([second, third]);
+});
+
+test('joined sends to several topics make one request with one entry per topic, records in send order', async () => {
+  const { requests, send } = controlledRequests();
+  const sender = new CoalescingSender(send);
+  const first = sender.send(batch('a'));
+  const rest = [
+    sender.send([{ topic: 'dlq', records: [{ value: 'd1' }] }]),
+    sender.send([
+      { topic: 'out', records: [{ value: 'b' }] },
+      { topic: 'dlq', records: [{ value: 'd2' }] },
+    ]),
+    sender.send(batch('c')),
+  ];
+  requests[0]!.finish();
+  await first;
+  await waitFor(() => requests.length === 2);
+  assert.deepEqual(requests[1]!.topics, ['dlq', 'out']);
+  assert.deepEqual(requests[1]!.values, ['d1', 'd2', 'b', 'c']);
+  requests[1]!.finish();
+  await Promise.all(rest);
 });
 
 test('when a joined request fails, each batch is retried alone and only the bad one fails', async () => {
