@@ -8,22 +8,19 @@ import { isInconsistentGroupProtocol } from '../errors.js';
 import { bridgeLogs } from './client-log.js';
 import { CommitResults } from './commit-results.js';
 import { connectNative } from './connect.js';
+import { ConsumeSize } from './consume-size.js';
 import { groupProtocolConfig } from './group-protocol.js';
 import type { NativeConsumer, NativeError, NativeMessage, NativeModule, NativeTopicPartition } from './native.js';
 import { toRecord } from './records.js';
 
 const ERR_ASSIGN_PARTITIONS = -175;
 const ERR_REVOKE_PARTITIONS = -174;
-/** Messages taken from librdkafka's queue per call; its queue is bounded in bytes (queued.max.messages.kbytes). */
-const MAX_MESSAGES_PER_CONSUME = 4096;
 const DEFAULT_WAIT_MS = 500;
 /** After a handler threw, the batch is read again: not at once, as kafkajs waits before it restarts too. */
 const RETRY_AFTER_FAILURE_MS = 1000;
 
-function consumeOnce(consumer: NativeConsumer): Promise<NativeMessage[]> {
-  return new Promise((resolve, reject) =>
-    consumer.consume(MAX_MESSAGES_PER_CONSUME, (err, messages) => (err ? reject(err) : resolve(messages))),
-  );
+function consumeOnce(consumer: NativeConsumer, count: number): Promise<NativeMessage[]> {
+  return new Promise((resolve, reject) => consumer.consume(count, (err, messages) => (err ? reject(err) : resolve(messages))));
 }
 
 /** Whether this member still owns a partition; a new object per assignment, so a batch knows when it went stale. */
@@ -69,6 +66,7 @@ export class LibrdkafkaGroupConsumer implements GroupConsumer {
   private readonly handedTo = new Map<number, number>();
   private serving: Promise<void> | undefined;
   private readonly commitResults = new CommitResults();
+  private readonly consumeSize = new ConsumeSize();
 
   constructor(
     private readonly native: NativeModule,
@@ -158,7 +156,9 @@ export class LibrdkafkaGroupConsumer implements GroupConsumer {
     while (this.running) {
       let messages: NativeMessage[];
       try {
-        messages = await consumeOnce(consumer);
+        const started = performance.now();
+        messages = await consumeOnce(consumer, this.consumeSize.current);
+        this.consumeSize.observe(messages.length, performance.now() - started);
       } catch (err) {
         // A group that refuses this member's assignor refuses it at every retry: say so and stop, so a rolling upgrade halts here.
         if ((err as NativeError).isFatal || isInconsistentGroupProtocol(err)) throw err;
@@ -286,7 +286,7 @@ export class LibrdkafkaGroupConsumer implements GroupConsumer {
     if (held.length > 0) consumer.pause(held);
     let messages: NativeMessage[] = [];
     try {
-      messages = await consumeOnce(consumer);
+      messages = await consumeOnce(consumer, this.consumeSize.current);
     } catch (err) {
       this.logger.debug({ err: { message: (err as Error).message } }, 'consume while waiting failed');
     }
