@@ -1,6 +1,12 @@
-/** 2,000 events/s for 30 s (10 s with --quick) into scenario c's sinks, per engine; latency from produce time to arrival. */
+/**
+ * 2,000 events/s for 30 s (10 s with --quick) into scenario c's sinks, per engine; latency from produce time to arrival.
+ * Beside it, two figures that say where the time goes: the same kind of reader on the input topic (one Kafka hop, no
+ * router: the floor of this measurement on this machine), and the output records' CreateTime (the router's share, up
+ * to its produce call).
+ */
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import type { Consumer } from 'kafkajs';
 import type { BenchContext } from './context.js';
 import type { EngineName } from './engines.js';
 import { benchEvent } from './events.js';
@@ -11,6 +17,20 @@ import { routerConfig, startRouter, stopRouter } from './router.js';
 
 const RATE = 2_000;
 const WARM_UP = 200;
+
+/** Reads a topic from its start and passes each event's sent_at and the record's timestamp (CreateTime) as they arrive. */
+async function readSentAt(ctx: BenchContext, topic: string, groupId: string, seen: (sentAt: number, createTime: number) => void): Promise<Consumer> {
+  const consumer = ctx.kafka.consumer({ groupId, maxWaitTimeInMs: 10 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const sent = (JSON.parse(message.value!.toString()).payload as { sent_at?: number }).sent_at;
+      if (sent) seen(sent, Number(message.timestamp));
+    },
+  });
+  return consumer;
+}
 
 function summary(xs: number[]): Percentiles {
   const s = [...xs].sort((a, b) => a - b);
@@ -34,17 +54,18 @@ export async function measureLatency(ctx: BenchContext, engine: EngineName): Pro
   const config = routerConfig(engine, topic, sinks);
   const child = startRouter(config, `latency-${engine}`);
   const topicLatencies: number[] = [];
-  const consumer = ctx.kafka.consumer({ groupId: `bench-lat-reader-${engine}-${run}`, maxWaitTimeInMs: 10 });
+  const routerShare: number[] = [];
+  const inputHop: number[] = [];
+  const readers: Consumer[] = [];
   const producer = ctx.kafka.producer();
   try {
-    await consumer.connect();
-    await consumer.subscribe({ topic: outTopic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const sent = (JSON.parse(message.value!.toString()).payload as { sent_at?: number }).sent_at;
-        if (sent) topicLatencies.push(Date.now() - sent);
-      },
-    });
+    readers.push(
+      await readSentAt(ctx, outTopic, `bench-lat-reader-${engine}-${run}`, (sent, created) => {
+        topicLatencies.push(Date.now() - sent);
+        routerShare.push(created - sent);
+      }),
+      await readSentAt(ctx, topic, `bench-lat-input-reader-${engine}-${run}`, (sent) => inputHop.push(Date.now() - sent)),
+    );
     await producer.connect();
     // Warm-up events (no sent_at, so not counted) until the webhook has them all: the router is then joined,
     // fetching and delivering end to end, and start-up is not measured as latency.
@@ -63,10 +84,23 @@ export async function measureLatency(ctx: BenchContext, engine: EngineName): Pro
       throw new Error(`${err.message}: ${ctx.receiver.latencies.length} of ${total} at the webhook, ${topicLatencies.length} in the output topic`);
     });
   } finally {
-    await Promise.allSettled([producer.disconnect(), consumer.disconnect()]);
+    await Promise.allSettled([producer.disconnect(), ...readers.map((r) => r.disconnect())]);
     await stopRouter(child);
   }
-  const result: LatencyResult = { engine, ratePerSecond: RATE, seconds, outputTopic: summary(topicLatencies), webhook: summary(ctx.receiver.latencies) };
-  log(`latency at ${RATE}/s [${engine}]: topic p50 ${result.outputTopic.p50} ms p99 ${result.outputTopic.p99} ms; webhook p50 ${result.webhook.p50} ms p99 ${result.webhook.p99} ms`);
+  const hop = summary(inputHop);
+  const share = summary(routerShare);
+  const result: LatencyResult = {
+    engine,
+    ratePerSecond: RATE,
+    seconds,
+    outputTopic: summary(topicLatencies),
+    webhook: summary(ctx.receiver.latencies),
+    inputHop: hop,
+    routerShare: share,
+  };
+  log(
+    `latency at ${RATE}/s [${engine}]: topic p50 ${result.outputTopic.p50} ms p99 ${result.outputTopic.p99} ms; webhook p50 ${result.webhook.p50} ms p99 ${result.webhook.p99} ms; ` +
+      `one hop, no router: p99 ${hop.p99} ms; router's share: p99 ${share.p99} ms`,
+  );
   return result;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { barChecks, barSection } from './bar.js';
 import { chartSvg } from './chart.js';
 import { PARTITIONS, root } from './options.js';
-import type { Report, Row } from './results.js';
+import type { Percentiles, Report, Row } from './results.js';
 
 export interface ScenarioRatios {
   scenario: string;
@@ -102,12 +102,17 @@ ${lines.join('\n')}
 function latencySection(report: Report): string {
   if (report.latency.length === 0) return '';
   const l0 = report.latency[0]!;
+  const row = (engine: string, what: string, p: Percentiles | undefined) => (p ? [`| ${engine} | ${what} | ${p.p50} | ${p.p99} | ${p.max} |`] : []);
   const lines = report.latency.flatMap((l) => [
-    `| ${l.engine} | output topic | ${l.outputTopic.p50} | ${l.outputTopic.p99} | ${l.outputTopic.max} |`,
-    `| ${l.engine} | webhook (batch 500, maxWaitMs 50) | ${l.webhook.p50} | ${l.webhook.p99} | ${l.webhook.max} |`,
+    ...row(l.engine, 'output topic', l.outputTopic),
+    ...row(l.engine, 'webhook (batch 500, maxWaitMs 50)', l.webhook),
+    ...row(l.engine, '*where it goes:* input topic, read the same way (one Kafka hop, no router)', l.inputHop),
+    ...row(l.engine, "*where it goes:* the output record's CreateTime (the router's share, to its produce call)", l.routerShare),
   ]);
   return `
-Latency at a steady ${l0.ratePerSecond} events/s for ${l0.seconds} s into scenario c's sinks (produce time → arrival), per engine:
+Latency at a steady ${l0.ratePerSecond} events/s for ${l0.seconds} s into scenario c's sinks (produce time → arrival), per engine.
+The output topic is two Kafka hops (into the router, out of it); the input-topic row is one hop measured by the same
+kind of reader in the same run, while the router runs: the floor of this measurement on this machine.
 
 | engine | destination | p50 ms | p99 ms | max ms |
 |---|---|---|---|---|

@@ -32,6 +32,10 @@ export interface LatencyResult {
   seconds: number;
   outputTopic: Percentiles;
   webhook: Percentiles;
+  /** The bench's reader on the input topic: produce → arrival through one Kafka hop, no router. */
+  inputHop?: Percentiles;
+  /** Produce → the output record's CreateTime: the router's share, up to its produce call. */
+  routerShare?: Percentiles;
 }
 
 export interface Report {
