@@ -10,7 +10,7 @@ import { destinationAuditTrail } from './audit-trail.js';
 import { DestinationRoutes } from './destination-routes.js';
 import { DestinationStore } from './store.js';
 
-export interface RuntimeDestinationsOptions {
+interface RuntimeDestinationsOptions {
   config: Config;
   engine: KafkaEngine;
   /** The router's writer: the store writes destinations and the audit trail its events with it. */

@@ -4,10 +4,10 @@ import { hash } from 'node:crypto';
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** The reserved top-level key every line of a trail carries; readers that ignore it see the event unchanged. */
-export const CHAIN_KEY = '_chain';
+const CHAIN_KEY = '_chain';
 
 /** Where a record sits in its trail: its sequence number (from 1) and the hash of the record before it. */
-export interface ChainLink {
+interface ChainLink {
   readonly seq: number;
   readonly prev: string;
 }

@@ -18,7 +18,7 @@ export interface Checkpoint {
   readonly sig: string;
 }
 
-export type UnsignedCheckpoint = Omit<Checkpoint, 'sig'>;
+type UnsignedCheckpoint = Omit<Checkpoint, 'sig'>;
 
 /** A trail's id: random, chosen when its first (genesis) checkpoint is written, and signed in every checkpoint. */
 export function newTrailId(): string {

@@ -7,7 +7,7 @@ import { loadSigningKey } from './keys.js';
 import { Sealer } from './sealer.js';
 
 /** What every sink with evidence starts from: a sealer with its key, and the checkpoint topic's publisher when one is set. */
-export interface Signing {
+interface Signing {
   readonly sealer: Sealer;
   readonly publisher: CheckpointPublisher | undefined;
 }

@@ -4,7 +4,7 @@ import { CHECKPOINT_KEY, checkpointFrom, checkpointSignatureValid, type Checkpoi
 import type { TopicCheckpoint } from './checkpoint-topic.js';
 import type { TrailLine, TrailSource } from './trail-source.js';
 
-export type BreakKind =
+type BreakKind =
   | 'modified record'
   | 'removed record'
   | 'reordered record'

@@ -3,8 +3,7 @@ import type { ClientOptions } from './client-options.js';
 import type { GroupConsumer, GroupConsumerOptions } from './group-consumer.js';
 import type { RecordWriter, RecordWriterOptions, TransactionalWriter, TransactionalWriterOptions } from './record-writer.js';
 
-export const ENGINE_NAMES = ['kafkajs', 'librdkafka'] as const;
-export type EngineName = (typeof ENGINE_NAMES)[number];
+export type EngineName = 'kafkajs' | 'librdkafka';
 
 /**
  * One Kafka client library behind the project's interfaces, configured once

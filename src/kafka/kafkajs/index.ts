@@ -14,7 +14,7 @@ import { KafkajsRecordWriter, KafkajsTransactionalWriter } from './record-writer
 const VERSION = (createRequire(import.meta.url)('kafkajs/package.json') as { version: string }).version;
 
 /** The pure-JavaScript engine: installs anywhere, rebalances eagerly (round-robin). */
-export function createKafkajsEngine(config: KafkaConfig, logger: Logger): KafkaEngine {
+function createKafkajsEngine(config: KafkaConfig, logger: Logger): KafkaEngine {
   // One kafkajs client per created client: each carries its own clientId suffix and quiet switch.
   const kafka = (options: ClientOptions = {}) => createKafka(config, logger, options.clientIdSuffix, options.quiet);
   return {

@@ -12,7 +12,7 @@ import { LibrdkafkaRecordWriter } from './record-writer.js';
 import { LibrdkafkaTransactionalWriter } from './transactional-writer.js';
 
 /** The native engine: librdkafka through @confluentinc/kafka-javascript's native API, cooperative rebalancing by default. */
-export function createLibrdkafkaEngine(native: NativeModule, config: KafkaConfig, logger: Logger): KafkaEngine {
+function createLibrdkafkaEngine(native: NativeModule, config: KafkaConfig, logger: Logger): KafkaEngine {
   return {
     name: 'librdkafka',
     version: native.librdkafkaVersion,

@@ -154,7 +154,7 @@ export interface NativeAdmin {
   disconnect(): void;
 }
 
-export interface OffsetSpecClass {
+interface OffsetSpecClass {
   new (timestamp: number): unknown;
   EARLIEST: unknown;
   LATEST: unknown;
@@ -169,7 +169,7 @@ export interface NativeModule {
   OffsetSpec: OffsetSpecClass;
 }
 
-export const PACKAGE = '@confluentinc/kafka-javascript';
+const PACKAGE = '@confluentinc/kafka-javascript';
 
 /** Loads the native client; throws (module not found, binding not built) when it cannot. */
 export function loadNative(): NativeModule {

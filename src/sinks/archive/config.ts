@@ -3,7 +3,7 @@ import { evidenceConfigSchema } from '../../evidence/config.js';
 import { commonSinkFields } from '../common-config.js';
 import { templateProblem } from './object-key.js';
 
-export const DEFAULT_KEY_TEMPLATE = '{prefix}/{topic}/dt={date}/hour={hour}/{topic}+{partition}+{offset}{ext}';
+const DEFAULT_KEY_TEMPLATE = '{prefix}/{topic}/dt={date}/hour={hour}/{topic}+{partition}+{offset}{ext}';
 
 export const archiveSinkConfigSchema = z.strictObject({
   type: z.literal('archive'),

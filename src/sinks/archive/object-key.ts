@@ -24,7 +24,7 @@ export function templateProblem(template: string): string | undefined {
   return undefined;
 }
 
-export interface KeyFields {
+interface KeyFields {
   prefix: string;
   topic: string;
   partition: number;
@@ -66,7 +66,7 @@ const DATE_MARK = '\u0001';
 const HOUR_MARK = '\u0002';
 
 /** Every key of one partition, whatever its date folder: where to list them, and the first offset each names. */
-export interface PartitionKeys {
+interface PartitionKeys {
   readonly listPrefix: string;
   offsetOf(key: string): number | undefined;
 }

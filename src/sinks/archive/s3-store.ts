@@ -169,7 +169,7 @@ export class S3Store {
  * error name (AccessDenied, NoSuchBucket, ...), never its message body or
  * anything signed: no credential can leak into logs or dead-letter headers.
  */
-export function s3Error(err: unknown, status: number | undefined, sink: string, what: string): AuditRouterError {
+function s3Error(err: unknown, status: number | undefined, sink: string, what: string): AuditRouterError {
   const name = (err as Error).name || 'Error';
   // ar.error.cause in the dead-letter headers: the store's error name, or the socket's code.
   const cause = { code: (err as NodeJS.ErrnoException).code ?? name };

@@ -9,14 +9,14 @@ import { S3Store, TRAIL } from './s3-store.js';
 const gunzipAsync = promisify(gunzip);
 
 /** Where verify reaches the store: the archive sink's settings of the same names; credentials from the AWS chain. */
-export interface ArchiveReadOptions {
+interface ArchiveReadOptions {
   readonly endpoint?: string | undefined;
   readonly region?: string | undefined;
   readonly forcePathStyle?: boolean | undefined;
 }
 
 /** An archive prefix read as trails: one per partition, and the objects that belong to none. */
-export interface ArchiveTrails {
+interface ArchiveTrails {
   readonly trails: readonly TrailSource[];
   /** Objects under the prefix without a trail (ar-trail metadata): not written by an archive sink with evidence. */
   readonly foreign: readonly string[];
