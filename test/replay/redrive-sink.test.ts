@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeEvents } from '../helpers/events.js';
 import { HttpReceiver } from '../helpers/http-receiver.js';
-import { createTopic, deleteTopics, produce, readTopic } from '../helpers/kafka.js';
+import { DLQ_HEADERS } from '../../src/deadletter/headers.js';
+import { parkedId } from '../faults/support.js';
+import { createTopic, deleteTopics, produce, readAll, readTopic } from '../helpers/kafka.js';
 import { idsIn } from '../helpers/log-files.js';
 import { uniqueName } from '../helpers/names.js';
 import { RouterProcess, routerConfig, runCli, tempDir, writeConfig } from '../helpers/router-process.js';
@@ -59,5 +61,26 @@ describe('redrive --sink sends the failures of one sink to another', () => {
     const unknown = await runCli(['redrive', '-c', configFile, '--sink', 'nope']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /AR_ERR_USAGE: --sink nope: no such sink in the config \(have: refuser, spare\)/);
+  });
+
+  it('a sink that refuses again: each event is parked anew, and only then counted as failed again (exit 1)', async () => {
+    const before = await readAll(`${topic}.dlq`);
+    const parkedBefore = before.length;
+    const refusedBefore = receiver.requests.length;
+
+    const result = await runCli(['redrive', '-c', configFile]);
+    assert.equal(result.code, 1, `${result.stdout}\n${result.stderr}`);
+    assert.match(result.stdout, /: 0 delivered, 3 failed again \(parked anew\)/);
+    assert.ok(receiver.requests.length > refusedBefore, 'the failing sink was tried again');
+
+    // The count is a promise kept: the three are at the end of the dead-letter topic, from this sink, once each.
+    const after = await readAll(`${topic}.dlq`);
+    const anew = after.slice(parkedBefore);
+    assert.equal(after.length, parkedBefore + 3, 'three records parked anew, and no more');
+    assert.deepEqual(
+      anew.map((r) => r.headers[DLQ_HEADERS.sink]),
+      ['refuser', 'refuser', 'refuser'],
+    );
+    assert.deepEqual(anew.map(parkedId).sort(), before.map(parkedId).sort(), 'the same events, parked anew');
   });
 });
