@@ -9,6 +9,7 @@ import { RouterProcess, routerConfig, tempDir, writeConfig } from '../../helpers
 import { waitFor } from '../../helpers/wait.js';
 import { anonymousEvents, coordinates, countBy } from '../../faults/support.js';
 import { createBucket, deleteBucket, objectLines, readObjects, s3proxyScript, storeFields } from './store.js';
+import { committedTotal } from './stream.js';
 
 const PARTITIONS = 3;
 const TOTAL = 12_000;
@@ -46,9 +47,6 @@ async function storedOnDisk(bucket: string): Promise<Map<number, Set<number>>> {
   }
   return stored;
 }
-
-const committedTotal = async (groupId: string, topic: string) =>
-  [...(await committedOffsets(groupId, topic)).values()].reduce((sum, o) => sum + Math.max(0, Number(o)), 0);
 
 describe('archive sink: store outage', () => {
   it(`S3Proxy down ${OUTAGE_MS / 1000} s mid-stream: nothing committed past what was stored, nothing lost, nothing twice`, async () => {

@@ -38,20 +38,19 @@ export async function committedTotal(groupId: string, topic: string): Promise<nu
 /**
  * SIGKILLs the router once `point` offsets are committed and the bucket holds
  * more events than that: inside the window where its successor must resume a
- * stored object. A commit can still close the window between the check and
- * the signal; `inWindow` says, from the bucket and the offsets after the kill,
- * whether it did not. Returns the offsets committed at the kill, and how many
+ * stored object. Returns the offsets committed at the kill, and how many
  * objects the killed router had resumed (its "resuming" log lines).
  */
 export async function killWhileAhead(
   router: RouterProcess,
   at: { groupId: string; topic: string; bucket: string; point: number },
-): Promise<{ committed: number; resumed: number; inWindow: boolean }> {
+): Promise<{ committed: number; resumed: number }> {
   const { groupId, topic, bucket, point } = at;
   await waitFor(
     async () => {
       // Committed first: counting the store HEADs every object, which takes longer than the router needs to commit
       // what it stored, so the other order was rarely true on a busy machine (both crash tests timed out waiting).
+      // This order can let a commit close the window before the kill; the tests check that some kill landed in it.
       const committed = await committedTotal(groupId, topic);
       return committed >= point && (await storedEventCount(bucket)) > committed;
     },
@@ -59,34 +58,5 @@ export async function killWhileAhead(
   );
   router.kill('SIGKILL');
   assert.equal((await router.exited).signal, 'SIGKILL');
-  const committed = await committedTotal(groupId, topic);
-  const inWindow = (await storedEventCount(bucket)) > committed;
-  return { committed, resumed: (router.stderr.match(/resuming /g) ?? []).length, inWindow };
-}
-
-/**
- * Kills a router at each point and starts its successor; then, while no kill
- * has landed inside the window yet, kills again a little further on, up to
- * `maxKills`, so the test does not depend on where a commit happened to fall.
- * Returns the live router and what the kills did.
- */
-export async function killAtPoints(
-  first: RouterProcess,
-  restart: () => RouterProcess,
-  at: { groupId: string; topic: string; bucket: string; points: readonly number[]; maxKills: number },
-): Promise<{ router: RouterProcess; committedAtKills: number[]; inWindow: number; resumed: number }> {
-  let router = first;
-  const committedAtKills: number[] = [];
-  let inWindow = 0;
-  let resumed = 0;
-  const pending = [...at.points];
-  while (pending.length > 0 || (inWindow === 0 && committedAtKills.length < at.maxKills)) {
-    const point = pending.shift() ?? committedAtKills.at(-1)! + 1_500;
-    const killed = await killWhileAhead(router, { ...at, point });
-    committedAtKills.push(killed.committed);
-    if (killed.inWindow) inWindow++;
-    resumed += killed.resumed;
-    router = restart();
-  }
-  return { router, committedAtKills, inWindow, resumed };
+  return { committed: await committedTotal(groupId, topic), resumed: (router.stderr.match(/resuming /g) ?? []).length };
 }
