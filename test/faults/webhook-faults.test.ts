@@ -136,11 +136,6 @@ async function throughRouter(
 const BODY_BYTES = 10 * 1024 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, 'x');
 
-/**
- * Answers with a 10 MB body written with backpressure, and records how much
- * of it the client took before it hung up: all of it means the router
- * downloaded the whole body.
- */
 /** Waits for room in the socket or for the client to hang up, and leaves no listener behind either way. */
 function drainOrClose(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
@@ -154,6 +149,11 @@ function drainOrClose(res: ServerResponse): Promise<void> {
   });
 }
 
+/**
+ * Answers with a 10 MB body written with backpressure, and records how much
+ * of it the client took before it hung up: all of it means the router
+ * downloaded the whole body.
+ */
 async function hugeBody(res: ServerResponse, status: number, sent: number[]): Promise<void> {
   res.writeHead(status, { 'content-length': String(BODY_BYTES), 'content-type': 'text/plain' });
   let written = 0;

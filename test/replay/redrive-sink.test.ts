@@ -63,7 +63,7 @@ describe('redrive --sink sends the failures of one sink to another', () => {
     assert.match(unknown.stderr, /AR_ERR_USAGE: --sink nope: no such sink in the config \(have: refuser, spare\)/);
   });
 
-  it('a sink that refuses again: each event is parked anew, and only then counted as failed again (exit 1)', async () => {
+  it('a sink that refuses again: each event is parked anew and counted as failed again (exit 1)', async () => {
     const before = await readAll(`${topic}.dlq`);
     const parkedBefore = before.length;
     const refusedBefore = receiver.requests.length;
@@ -73,7 +73,7 @@ describe('redrive --sink sends the failures of one sink to another', () => {
     assert.match(result.stdout, /: 0 delivered, 3 failed again \(parked anew\)/);
     assert.ok(receiver.requests.length > refusedBefore, 'the failing sink was tried again');
 
-    // The count is a promise kept: the three are at the end of the dead-letter topic, from this sink, once each.
+    // The count matches what was parked: the three are at the end of the dead-letter topic, from this sink, once each.
     const after = await readAll(`${topic}.dlq`);
     const anew = after.slice(parkedBefore);
     assert.equal(after.length, parkedBefore + 3, 'three records parked anew, and no more');
