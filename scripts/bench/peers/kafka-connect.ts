@@ -28,20 +28,21 @@ export function kafkaVersion(): string {
   return version;
 }
 
-/** Jars in the same cache as the broker's (AR_CACHE_DIR), resolved once per version; undefined when Maven Central lacks them. */
-function connectJars(version: string): string | undefined {
-  const libs = join(process.env.AR_CACHE_DIR ?? join(root, '.cache'), 'kafka-connect', version, 'libs');
-  if (existsSync(join(libs, '.complete'))) return libs;
+/** Where a version's jars are kept: the same cache as the broker's (AR_CACHE_DIR). */
+const connectLibs = (version: string) => join(process.env.AR_CACHE_DIR ?? join(root, '.cache'), 'kafka-connect', version, 'libs');
+const isResolved = (libs: string) => existsSync(join(libs, '.complete'));
+
+/** Resolves a version's jars from Maven Central, once per version. */
+function resolveConnectJars(version: string): string {
+  const libs = connectLibs(version);
+  if (isResolved(libs)) return libs;
   log(`resolving Kafka Connect ${version} (connect-runtime, connect-file) from Maven Central into ${libs}`);
   const r = spawnSync(
     'mvn',
-    ['-B', '-q', '-ntp', '-U', '-Dstyle.color=never', '-f', join(root, 'scripts', 'infra', 'connect-pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${libs}`, '-DincludeScope=runtime', `-Dkafka.version=${version}`],
+    ['-B', '-q', '-ntp', '-Dstyle.color=never', '-f', join(root, 'scripts', 'infra', 'connect-pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${libs}`, '-DincludeScope=runtime', `-Dkafka.version=${version}`],
     { encoding: 'utf8' },
   );
-  if (r.status !== 0) {
-    log(`mvn could not resolve Kafka Connect ${version}: ${(r.stdout + r.stderr).trim().split('\n').find((l) => l.includes('Could not')) ?? 'see mvn'}`);
-    return undefined;
-  }
+  if (r.status !== 0) throw new Error(`mvn could not resolve Kafka Connect ${version}: ${(r.stdout + r.stderr).trim().split('\n').slice(-3).join(' ')}`);
   writeFileSync(join(libs, '.complete'), '');
   return libs;
 }
@@ -49,18 +50,18 @@ function connectJars(version: string): string | undefined {
 const CONNECT_FILE_METADATA = 'https://repo.maven.apache.org/maven2/org/apache/kafka/connect-file/maven-metadata.xml';
 
 /**
- * The peer's version and jars: the broker's, else the newest Connect whose FileStreamSink Maven Central
- * publishes (connect-file 4.4.0 was never published: its latest is 4.3.1), which reads any 4.x broker.
+ * The peer's version and jars: the broker's when Maven Central publishes its FileStreamSink, else the newest
+ * that it does (connect-file 4.4.0 was never published: its latest is 4.3.1), which reads any 4.x broker.
+ * Maven Central's list of connect-file versions decides, so no resolve is tried that must fail.
  */
 async function connectRelease(brokerVersion: string): Promise<{ version: string; libs: string }> {
-  const own = connectJars(brokerVersion);
-  if (own) return { version: brokerVersion, libs: own };
+  if (isResolved(connectLibs(brokerVersion))) return { version: brokerVersion, libs: connectLibs(brokerVersion) };
   const metadata = await (await fetch(CONNECT_FILE_METADATA)).text();
-  const release = /<release>([^<]+)</.exec(metadata)?.[1];
-  const libs = release && release !== brokerVersion ? connectJars(release) : undefined;
-  if (!release || !libs) throw new Error(`Kafka Connect: neither ${brokerVersion} nor the newest published connect-file (${release ?? 'none'}) resolves from Maven Central`);
-  log(`Kafka Connect ${brokerVersion} has no connect-file on Maven Central: the peer runs ${release}, its newest release`);
-  return { version: release, libs };
+  const published = new Set([...metadata.matchAll(/<version>([^<]+)</g)].map((m) => m[1]));
+  const version = published.has(brokerVersion) ? brokerVersion : /<release>([^<]+)</.exec(metadata)?.[1];
+  if (!version) throw new Error(`Kafka Connect: ${CONNECT_FILE_METADATA} names no release`);
+  if (version !== brokerVersion) log(`Kafka Connect ${brokerVersion} has no connect-file on Maven Central: the peer runs ${version}, its newest release`);
+  return { version, libs: resolveConnectJars(version) };
 }
 
 /** A free local port for the worker's REST listener (its default, 8083, may be taken by another worker). */
