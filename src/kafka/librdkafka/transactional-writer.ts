@@ -84,10 +84,29 @@ export class LibrdkafkaTransactionalWriter implements TransactionalWriter {
         const list = offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset }));
         await step((cb) => producer.sendOffsetsToTransaction(list, this.consumer.client, timeout, cb));
       }
-      await step((cb) => producer.commitTransaction(timeout, cb));
+      await this.commit(producer, timeout);
     } catch (err) {
       await this.abort(producer, err as NativeError);
       throw err;
+    }
+  }
+
+  /**
+   * A retriable error from commitTransaction (a timeout, say) means the outcome is not known yet, and
+   * librdkafka's contract is to commit again until it is. Aborting instead could follow a commit that did
+   * land: the batch would then be written again in the next transaction, twice for read_committed readers.
+   */
+  private async commit(producer: NativeProducer, timeout: number): Promise<void> {
+    for (;;) {
+      try {
+        return await step((cb) => producer.commitTransaction(timeout, cb));
+      } catch (err) {
+        if (!(err as NativeError).isRetriable || (err as NativeError).isTxnRequiresAbort) throw err;
+        this.logger.warn(
+          { err: { code: (err as NativeError).code, message: (err as Error).message } },
+          'transaction commit not confirmed; committing again',
+        );
+      }
     }
   }
 
